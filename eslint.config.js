@@ -1,0 +1,33 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', '.tools/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is replayed: it may import only the workflow API, shared schemas and activity types.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'], message: 'workflows import only @temporalio/workflow' },
+            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'pg', 'onnxruntime-node', 'e2b', '@langchain/*', 'langchain'], message: 'no I/O in workflows' },
+            { group: ['../activities/*', '../db/*', '../sandboxes/*', '../stack/*', '../config/*'], allowTypeImports: true, message: 'import activity types only (import type)' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,36 @@
+/** Names every side shares: one place, so no task queue or attribute key is spelled twice. */
+export const TASK_QUEUE = 'race-engine';
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Custom search attributes registered on the Temporal server (name -> type for `operator search-attribute create`). */
+export const SEARCH_ATTRIBUTES = {
+  RaceId: 'Keyword',
+  Venue: 'Keyword',
+  RaceDate: 'Datetime',
+  RunStatus: 'Keyword',
+  Degraded: 'Bool',
+  ModelVersion: 'Keyword',
+} as const;
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
+
+export const RUN_STATUS = ['validating', 'analysing', 'fusing', 'synthesising', 'persisting', 'completed', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUS)[number];
+
+/** Error types a user reads in the Temporal UI and the CLI; workflows mark them non-retryable. */
+export const ERROR_TYPES = {
+  invalidRaceCard: 'InvalidRaceCard',
+  invalidAgentOutput: 'InvalidAgentOutput',
+  invalidModelOutput: 'InvalidModelOutput',
+  modelArtefactMissing: 'ModelArtefactMissing',
+  sandboxPolicyViolation: 'SandboxPolicyViolation',
+  llmConfiguration: 'LlmConfigurationError',
+} as const;
+
+export const raceWorkflowId = (raceId: string): string => `race-${raceId}`;
+
+/** Placed positions that pay, by number of active runners (SPEC section 2). */
+export function defaultPlacesPaid(activeRunners: number): number {
+  if (activeRunners < 4) return 1;
+  if (activeRunners <= 6) return 2;
+  return 3;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * What the feature builder knows about a runner's past, as of the race date: only earlier races.
+ * Both the HK importer and the synthetic demo generator fill the same store.
+ */
+export const PastRunSchema = z.object({
+  raceId: z.string(),
+  date: z.string(),
+  venue: z.string(),
+  distanceM: z.number(),
+  surface: z.enum(['turf', 'dirt', 'synthetic']),
+  going: z.string(),
+  raceClass: z.string(),
+  fieldSize: z.number().int(),
+  draw: z.number().int(),
+  position: z.number().int().nullable(),
+  won: z.boolean(),
+  lengthsBehind: z.number().nullable(),
+  finishTimeS: z.number().nullable(),
+  /** Winner's finishing time of that race, for speed relative to the race. */
+  winnerTimeS: z.number().nullable(),
+  actualWeight: z.number(),
+  declaredWeight: z.number().nullable(),
+  rating: z.number().nullable(),
+  winOdds: z.number().nullable(),
+  jockeyId: z.string(),
+  trainerId: z.string(),
+  gear: z.string().nullable(),
+  /** Running positions at each sectional call, earliest first. */
+  positionCalls: z.array(z.number()),
+});
+export type PastRun = z.infer<typeof PastRunSchema>;
+
+/** Rolling record of a jockey or trainer before the race date. */
+export const PersonFormSchema = z.object({
+  rides: z.number().int(),
+  wins: z.number().int(),
+  places: z.number().int(),
+});
+export type PersonForm = z.infer<typeof PersonFormSchema>;
+
+export const RunnerHistorySchema = z.object({
+  horseId: z.string(),
+  /** Most recent first. */
+  runs: z.array(PastRunSchema),
+  jockey: PersonFormSchema,
+  trainer: PersonFormSchema,
+});
+export type RunnerHistory = z.infer<typeof RunnerHistorySchema>;

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { UsageSchema } from './qual.js';
+
+const Prob = z.number().min(0).max(1);
+
+export const PricedRunnerSchema = z.object({
+  horseId: z.string(),
+  horseNo: z.number().int(),
+  horseName: z.string().optional(),
+  winProbBase: Prob,
+  lrProduct: z.number(),
+  /** Confidence-weighted consensus of the kept agents. */
+  winProbModel: Prob,
+  /** After the market blend (equal to winProbModel when no blend applies). */
+  winProbFinal: Prob,
+  placeProb: Prob,
+  lower: Prob,
+  upper: Prob,
+  confidence: Prob,
+  consensusScore: Prob,
+  fairOdds: z.number().positive(),
+  marketWinOdds: z.number().optional(),
+  marketProb: Prob.optional(),
+  edge: z.number().optional(),
+  kellyFraction: z.number().min(0).optional(),
+  stake: z.number().min(0).optional(),
+  flags: z.array(z.string()),
+});
+export type PricedRunner = z.infer<typeof PricedRunnerSchema>;
+
+export const AgentFailureSchema = z.object({ strategy: z.string(), errorType: z.string(), message: z.string() });
+export type AgentFailure = z.infer<typeof AgentFailureSchema>;
+
+export const SynthesisSummarySchema = z.object({
+  quorum: z.number().int(),
+  agentsSucceeded: z.number().int(),
+  agentsFailed: z.array(AgentFailureSchema),
+  outlierAgents: z.array(z.string()),
+  droppedValues: z.number().int(),
+  consensusScore: z.number(),
+  effectiveEstimates: z.number(),
+  marketBlend: z.object({ alpha: z.number(), beta: z.number(), version: z.string() }).nullable(),
+});
+
+export const RaceResultSchema = z.object({
+  raceId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  degraded: z.boolean(),
+  placesPaid: z.number().int(),
+  runners: z.array(PricedRunnerSchema),
+  synthesis: SynthesisSummarySchema,
+  explanation: z.object({
+    topQualitativeFactors: z.array(z.string()),
+    topQuantitativeFeatures: z.array(z.string()),
+    summary: z.string(),
+  }),
+  provenance: z.object({
+    modelVersion: z.string(),
+    featureVersion: z.string(),
+    calibratorVersions: z.record(z.string(), z.string()),
+    qualSource: z.string(),
+    promptVersion: z.string().optional(),
+    qualFallbackReason: z.string().optional(),
+    sandboxKind: z.string(),
+    bundleHash: z.string().optional(),
+  }),
+  timingsMs: z.record(z.string(), z.number()),
+  usage: UsageSchema.extend({ sandboxSeconds: z.number().min(0) }),
+});
+export type RaceResult = z.infer<typeof RaceResultSchema>;
