@@ -26,6 +26,26 @@ export const ERROR_TYPES = {
   llmConfiguration: 'LlmConfigurationError',
 } as const;
 
+/** The fifteen fusion strategies of SPEC section 4, in table order; agents/strategies.ts holds their parameters. */
+export const STRATEGY_NAMES = [
+  'BayesianUpdater_Conservative',
+  'BayesianUpdater_Aggressive',
+  'BayesianUpdater_Balanced',
+  'CalibrationAgent_Isotonic',
+  'CalibrationAgent_Temperature',
+  'CalibrationAgent_Platt',
+  'FieldNormalizer_Softmax',
+  'FieldNormalizer_HardNorm',
+  'FieldNormalizer_TemperatureSoftmax',
+  'UncertaintyQuant_Conformal',
+  'UncertaintyQuant_Bootstrapped',
+  'UncertaintyQuant_BayesianCredible',
+  'MatrixIntegrator_Conservative',
+  'MatrixIntegrator_Aggressive',
+  'SynthesisAgent_Ensemble',
+] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
 export const raceWorkflowId = (raceId: string): string => `race-${raceId}`;
 
 /** Placed positions that pay, by number of active runners (SPEC section 2). */

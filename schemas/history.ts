@@ -46,5 +46,7 @@ export const RunnerHistorySchema = z.object({
   runs: z.array(PastRunSchema),
   jockey: PersonFormSchema,
   trainer: PersonFormSchema,
+  /** Record of this jockey with this trainer before the race (the qualitative "chemistry" evidence). */
+  jockeyTrainer: PersonFormSchema.optional(),
 });
 export type RunnerHistory = z.infer<typeof RunnerHistorySchema>;

@@ -5,3 +5,6 @@ export * from './quant.js';
 export * from './qual.js';
 export * from './agent.js';
 export * from './result.js';
+export * from './agent-run.js';
+export * from './workflow-input.js';
+export * from './search-attributes.js';

@@ -1,0 +1,59 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { loadHistories } from '../db/history.js';
+import { QualOutputSchema, type QualOutput } from '../schemas/qual.js';
+import { RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
+import type { ActivityDeps, QualAnswer } from './ports.js';
+
+export type QualMode = 'auto' | 'evidence' | 'llm';
+
+/** LLM failures that a later attempt may not repeat; anything else falls back at once. */
+const RETRYABLE_LLM_ERRORS = new Set(['LlmTimeout', 'LlmRateLimited', 'LlmServerError', 'LlmInvalidAnswer']);
+/** Attempts the LLM gets before the evidence model answers instead (the qual retry policy allows more). */
+export const LLM_ATTEMPTS_BEFORE_FALLBACK = 3;
+
+const errorType = (err: unknown): string =>
+  (err as { type?: string }).type ?? (err instanceof Error ? err.name : 'Error');
+
+export function createQualActivities({ db, evidenceAnalyst, llmAnalyst }: Pick<ActivityDeps, 'db' | 'evidenceAnalyst' | 'llmAnalyst'>) {
+  return {
+    /**
+     * Likelihood ratios per runner. The LLM answers when configured and asked for; its transient faults
+     * are retried by Temporal, and after the last LLM attempt (or a fault retrying cannot fix) the
+     * evidence model answers, with the reason recorded in the output. A race never fails for the LLM.
+     */
+    async qualAnalysis(card: RaceCard, mode: QualMode = 'auto'): Promise<QualOutput> {
+      const parsed = RaceCardSchema.parse(card);
+      const t0 = performance.now();
+      const histories = await loadHistories(db, parsed);
+      const useLlm = mode !== 'evidence' && llmAnalyst !== undefined;
+      if (mode === 'llm' && !llmAnalyst) {
+        throw ApplicationFailure.nonRetryable('qual mode "llm" was asked for but no LLM is configured (set OPENAI_API_KEY or LLM_BASE_URL)', 'LlmConfigurationError');
+      }
+      let answer: QualAnswer;
+      let fallbackReason: string | undefined;
+      if (useLlm) {
+        const ctx = Context.current();
+        try {
+          answer = await llmAnalyst.analyse(parsed, histories, { signal: ctx.cancellationSignal });
+        } catch (err) {
+          const type = errorType(err);
+          const message = err instanceof Error ? err.message : String(err);
+          if (RETRYABLE_LLM_ERRORS.has(type) && ctx.info.attempt < LLM_ATTEMPTS_BEFORE_FALLBACK) {
+            throw ApplicationFailure.retryable(message, type);
+          }
+          fallbackReason = `${type} on attempt ${ctx.info.attempt}: ${message}`.slice(0, 500);
+          ctx.log.warn('LLM analyst failed; the evidence model answers instead', { errorType: type, attempt: ctx.info.attempt });
+          answer = evidenceAnalyst.analyse(parsed, histories);
+        }
+      } else {
+        answer = evidenceAnalyst.analyse(parsed, histories);
+      }
+      return QualOutputSchema.parse({
+        raceId: parsed.raceId,
+        ...answer,
+        ...(fallbackReason ? { fallbackReason } : {}),
+        timingsMs: { total: performance.now() - t0 },
+      });
+    },
+  };
+}

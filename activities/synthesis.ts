@@ -1,0 +1,100 @@
+import { synthesize } from '../agents/index.js';
+import type { AgentRun } from '../schemas/agent-run.js';
+import type { AgentInput } from '../schemas/agent.js';
+import type { QualOutput } from '../schemas/qual.js';
+import type { QuantOutput } from '../schemas/quant.js';
+import { activeRunners, RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
+import { RaceResultSchema, type AgentFailure, type RaceResult } from '../schemas/result.js';
+import type { ActivityDeps } from './ports.js';
+import { currentRunKey } from './run-key.js';
+
+export interface SynthesisRequest {
+  card: RaceCard;
+  quant: QuantOutput;
+  qual: QualOutput;
+  input: AgentInput;
+  agentRuns: AgentRun[];
+  failures: AgentFailure[];
+  quorum: number;
+  pricing: { kellyFraction: number; minEdge: number };
+  /** Wall time of each stage so far, measured by the workflow. */
+  stageMs: Record<string, number>;
+}
+
+export function createSynthesisActivities({ artefacts }: Pick<ActivityDeps, 'artefacts'>) {
+  return {
+    /** Outliers out, confidence-weighted consensus, market blend, pricing; the race's full result. */
+    async synthesise(req: SynthesisRequest): Promise<RaceResult> {
+      const t0 = performance.now();
+      const card = RaceCardSchema.parse(req.card);
+      const runners = activeRunners(card);
+      const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
+      const fused = synthesize({
+        input: req.input,
+        agentOutputs: req.agentRuns.map((a) => a.output),
+        failures: req.failures,
+        marketOdds,
+        artefacts,
+        options: { quorum: req.quorum, kellyFraction: req.pricing.kellyFraction, minEdge: req.pricing.minEdge },
+      });
+      const quantById = new Map(req.quant.runners.map((r) => [r.horseId, r]));
+      const qualById = new Map(req.qual.runners.map((r) => [r.horseId, r]));
+      const fusedById = new Map(fused.runners.map((r) => [r.horseId, r]));
+      const priced = runners.map((r) => {
+        const f = fusedById.get(r.horseId);
+        const q = quantById.get(r.horseId);
+        const l = qualById.get(r.horseId);
+        if (!f || !q || !l) throw new Error(`runner ${r.horseId} is missing from an analysis`);
+        return {
+          ...f,
+          horseNo: r.horseNo,
+          ...(r.horseName ? { horseName: r.horseName } : {}),
+          winProbBase: q.winProbBase,
+          lrProduct: l.lrProduct,
+          ...(r.marketWinOdds !== undefined ? { marketWinOdds: r.marketWinOdds } : {}),
+          flags: [...new Set([...l.flags, ...f.flags])],
+        };
+      });
+      const ranked = [...priced].sort((a, b) => b.winProbFinal - a.winProbFinal);
+      const top = ranked[0]!;
+      const topQual = qualById.get(top.horseId)!;
+      const topQuant = quantById.get(top.horseId)!;
+      const sandboxKinds = [...new Set(req.agentRuns.map((a) => a.sandboxKind))];
+      const { workflowId, runId } = currentRunKey();
+      const label = (p: typeof top) => `#${p.horseNo}${p.horseName ? ` ${p.horseName}` : ''}`;
+      return RaceResultSchema.parse({
+        raceId: card.raceId,
+        workflowId,
+        runId,
+        degraded: fused.degraded,
+        placesPaid: req.input.placesPaid,
+        runners: priced,
+        synthesis: fused.summary,
+        explanation: {
+          topQualitativeFactors: [...topQual.keyStrengths, ...topQual.keyConcerns.map((c) => `concern: ${c}`)].slice(0, 5),
+          topQuantitativeFeatures: topQuant.topFeatures.slice(0, 5).map((f) => `${f.name}=${f.value.toFixed(3)} (${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(3)})`),
+          summary:
+            `Top pick ${label(top)} at ${(top.winProbFinal * 100).toFixed(1)}% (fair odds ${top.fairOdds.toFixed(2)}` +
+            `${top.marketWinOdds !== undefined ? `, market ${top.marketWinOdds}` : ''}); ` +
+            `${fused.summary.agentsSucceeded}/15 agents, consensus ${fused.summary.consensusScore.toFixed(2)}` +
+            `${fused.degraded ? '; DEGRADED: below quorum, single sequential fusion used' : ''}.`,
+        },
+        provenance: {
+          modelVersion: req.quant.modelVersion,
+          featureVersion: req.quant.featureVersion,
+          calibratorVersions: Object.fromEntries(req.agentRuns.map((a) => [a.output.strategy, a.output.calibratorVersion])),
+          qualSource: req.qual.source.kind + (req.qual.source.model ? `:${req.qual.source.model}` : ''),
+          ...(req.qual.source.promptVersion ? { promptVersion: req.qual.source.promptVersion } : {}),
+          ...(req.qual.fallbackReason ? { qualFallbackReason: req.qual.fallbackReason } : {}),
+          sandboxKind: sandboxKinds.join('+') || 'none',
+          ...(req.agentRuns[0]?.bundleHash ? { bundleHash: req.agentRuns[0].bundleHash } : {}),
+        },
+        timingsMs: { ...req.stageMs, synthesisCompute: performance.now() - t0 },
+        usage: {
+          ...req.qual.usage,
+          sandboxSeconds: req.agentRuns.filter((a) => a.sandboxKind !== 'inline').reduce((s, a) => s + a.durationMs, 0) / 1000,
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import Table from 'cli-table3';
+import type { RaceResult } from '../schemas/result.js';
+
+const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+const num = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
+
+/** The table an analyst reads: model and market side by side, value bets marked by a stake. */
+export function formatRaceTable(result: RaceResult, title?: string): string {
+  const table = new Table({
+    head: ['No', 'Runner', 'Base', 'LR', 'Final', 'Place', 'Fair', 'Market', 'Edge', 'Stake', 'Flags'],
+    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    style: { head: [], border: [] },
+  });
+  const rows = [...result.runners].sort((a, b) => b.winProbFinal - a.winProbFinal);
+  for (const r of rows) {
+    table.push([
+      r.horseNo,
+      (r.horseName ?? r.horseId).slice(0, 22),
+      pct(r.winProbBase),
+      num(r.lrProduct),
+      pct(r.winProbFinal),
+      pct(r.placeProb),
+      num(r.fairOdds),
+      num(r.marketWinOdds, 1),
+      r.edge === undefined ? '-' : `${r.edge >= 0 ? '+' : ''}${(r.edge * 100).toFixed(1)}%`,
+      r.stake ? pct(r.stake) : '',
+      r.flags.filter((f) => !f.startsWith('calibration-identity')).slice(0, 2).join(','),
+    ]);
+  }
+  const head = title ?? `Race ${result.raceId}`;
+  const s = result.synthesis;
+  const footer =
+    `agents ${s.agentsSucceeded}/15 ok` +
+    (s.agentsFailed.length ? ` (${s.agentsFailed.map((f) => `${f.strategy}:${f.errorType}`).join(', ')} failed)` : '') +
+    `, outlier agents: ${s.outlierAgents.length ? s.outlierAgents.join(', ') : 'none'}, consensus ${s.consensusScore.toFixed(3)}, ` +
+    `distinct estimates ${s.effectiveEstimates.toFixed(1)}, market blend ${s.marketBlend ? `a=${s.marketBlend.alpha.toFixed(2)} b=${s.marketBlend.beta.toFixed(2)}` : 'off'}` +
+    (result.degraded ? '  ** DEGRADED **' : '');
+  return `${head}\n${table.toString()}\n${footer}\n${result.explanation.summary}`;
+}

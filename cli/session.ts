@@ -1,0 +1,59 @@
+import { Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { RaceClient } from '../client/index.js';
+import { loadEnv, type Env } from '../config/env.js';
+import { createPool, type Db } from '../db/pool.js';
+import { ensureStack, type Stack } from '../stack/index.js';
+import { createRaceWorker } from '../worker/create-worker.js';
+import { buildActivityDeps, type WorkerDeps } from '../worker/deps.js';
+import { installRuntime } from '../worker/runtime.js';
+
+export interface Session {
+  env: Env;
+  stack: Stack;
+  client: RaceClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** Everything a command needs: the stack (started if needed), a client, a pool, and by default a worker. */
+export async function openSession(opts: { withWorker: boolean; log: (line: string) => void }): Promise<Session> {
+  installRuntime();
+  const env = loadEnv();
+  const stack = await ensureStack(env, { log: opts.log });
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new RaceClient({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE });
+  const db = createPool(stack.databaseUrl, 5);
+  let worker: Worker | undefined;
+  let deps: WorkerDeps | undefined;
+  let running: Promise<void> | undefined;
+  let closeWorkerConnection: (() => Promise<void>) | undefined;
+  if (opts.withWorker) {
+    deps = await buildActivityDeps(env, stack.databaseUrl);
+    const created = await createRaceWorker({
+      address: stack.temporalAddress,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      deps,
+      maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    });
+    worker = created.worker;
+    closeWorkerConnection = () => created.connection.close();
+    running = worker.run();
+  }
+  return {
+    env,
+    stack,
+    client,
+    db,
+    async close() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await closeWorkerConnection?.();
+      await deps?.close();
+      await db.end();
+      await connection.close();
+      await stack.stop();
+    },
+  };
+}

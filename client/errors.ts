@@ -1,0 +1,14 @@
+/** The card failed validation before anything started: the same type name the workflow uses. */
+export class InvalidRaceCard extends Error {
+  override name = 'InvalidRaceCard';
+}
+/** A race run ended in failure; `type` is the failure's readable type (e.g. InvalidRaceCard). */
+export class RaceRunFailed extends Error {
+  override name = 'RaceRunFailed';
+  constructor(
+    message: string,
+    readonly type: string,
+  ) {
+    super(message);
+  }
+}

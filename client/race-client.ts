@@ -1,0 +1,122 @@
+import { Client, WorkflowFailedError, type Connection, type WorkflowExecutionInfo } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_NAMESPACE, raceWorkflowId, TASK_QUEUE } from '../schemas/constants.js';
+import { RaceCardSchema, type RaceCardInput } from '../schemas/race-card.js';
+import { RaceResultSchema, type RaceResult } from '../schemas/result.js';
+import { SA } from '../schemas/search-attributes.js';
+import { describeIssues, RaceOptionsSchema, type RaceOptions } from '../schemas/workflow-input.js';
+import type { raceWorkflow } from '../workflows/race.js';
+import { InvalidRaceCard, RaceRunFailed } from './errors.js';
+
+/** Temporal refuses payloads over about 2 MB; a card is a few kilobytes, so refuse big ones early and clearly. */
+export const MAX_CARD_BYTES = 256 * 1024;
+
+export interface RaceClientOptions {
+  connection: Connection;
+  namespace?: string;
+  taskQueue?: string;
+}
+
+export interface StartRaceOptions extends Partial<RaceOptions> {
+  /** Defaults to race-<raceId>. A re-run of a finished race reuses the id and keeps every run. */
+  workflowId?: string;
+}
+
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  raceId?: string;
+  venue?: string;
+  status: string;
+  runStatus?: string;
+  degraded?: boolean;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+/** The typed way in for users' own code, the CLI and the demo: start races, read results, list runs. */
+export class RaceClient {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+
+  constructor(opts: RaceClientOptions) {
+    this.temporal = new Client({ connection: opts.connection, namespace: opts.namespace ?? DEFAULT_NAMESPACE });
+    this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
+  }
+
+  /** Validates the card here (a bad card never reaches Temporal) and starts its workflow. */
+  async startRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<{ workflowId: string; runId: string }> {
+    const size = Buffer.byteLength(JSON.stringify(card ?? null));
+    if (size > MAX_CARD_BYTES) throw new InvalidRaceCard(`race card is ${size} bytes; the limit is ${MAX_CARD_BYTES}`);
+    const parsed = RaceCardSchema.safeParse(card);
+    if (!parsed.success) throw new InvalidRaceCard(`invalid race card: ${describeIssues(parsed.error)}`);
+    const { workflowId, ...raceOptions } = opts;
+    const options = RaceOptionsSchema.parse(raceOptions);
+    const id = workflowId ?? raceWorkflowId(parsed.data.raceId);
+    const handle = await this.temporal.workflow.start<typeof raceWorkflow>('raceWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: id,
+      args: [{ card: parsed.data, options }],
+      // A finished race may be run again (late changes, on demand); a running one is never duplicated.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: SA.raceId, value: parsed.data.raceId },
+        { key: SA.venue, value: parsed.data.meeting.venue },
+        { key: SA.runStatus, value: 'validating' },
+      ],
+      staticSummary: `${parsed.data.meeting.venue} ${parsed.data.meeting.date} race ${parsed.data.raceNo} (${parsed.data.raceId})`,
+    });
+    return { workflowId: id, runId: handle.firstExecutionRunId };
+  }
+
+  /** Waits for a run's result; a failed run becomes a RaceRunFailed with the failure's readable type. */
+  async result(workflowId: string, runId?: string): Promise<RaceResult> {
+    const handle = this.temporal.workflow.getHandle<typeof raceWorkflow>(workflowId, runId);
+    try {
+      return RaceResultSchema.parse(await handle.result());
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        let cause: unknown = err.cause;
+        while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
+        const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'WorkflowFailed';
+        const message = cause instanceof Error ? cause.message : err.message;
+        throw new RaceRunFailed(message, type);
+      }
+      throw err;
+    }
+  }
+
+  async runRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<RaceResult> {
+    const { workflowId, runId } = await this.startRace(card, opts);
+    return this.result(workflowId, runId);
+  }
+
+  /**
+   * Lists race runs through Temporal visibility. `query` is a List Filter, e.g.
+   * `RaceDate = "2026-11-21T00:00:00Z" AND RunStatus = "completed"`.
+   */
+  async listRuns(query = "WorkflowType = 'raceWorkflow'", limit = 100): Promise<RunSummary[]> {
+    const out: RunSummary[] = [];
+    for await (const info of this.temporal.workflow.list({ query })) {
+      out.push(summarise(info));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+}
+
+function summarise(info: WorkflowExecutionInfo): RunSummary {
+  const sa = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    raceId: sa.get(SA.raceId),
+    venue: sa.get(SA.venue),
+    status: info.status.name,
+    runStatus: sa.get(SA.runStatus),
+    degraded: sa.get(SA.degraded),
+    startTime: info.startTime,
+    closeTime: info.closeTime,
+  };
+}

@@ -1,0 +1,95 @@
+import type { Db } from './pool.js';
+import { PastRunSchema, type PastRun, type PersonForm, type RunnerHistory } from '../schemas/history.js';
+import { activeRunners, type RaceCard } from '../schemas/race-card.js';
+
+/** How far back the history store reaches for a runner, and the window for jockey/trainer form. */
+export const HISTORY_RUNS_PER_HORSE = 20;
+export const PERSON_FORM_WINDOW_DAYS = 365;
+
+export interface StoredPastRun {
+  horseId: string;
+  run: PastRun;
+}
+
+/** Idempotent: a past run is keyed by (horse, race). */
+export async function upsertPastRuns(db: Db, rows: StoredPastRun[]): Promise<void> {
+  const chunk = 500;
+  for (let i = 0; i < rows.length; i += chunk) {
+    const part = rows.slice(i, i + chunk).map((r) => PastRunSchema.parse(r.run) && r);
+    await db.query(
+      `INSERT INTO horse_runs (horse_id, race_id, race_date, jockey_id, trainer_id, won, placed, run)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::jsonb[])
+       ON CONFLICT (horse_id, race_id) DO UPDATE SET run = EXCLUDED.run, won = EXCLUDED.won, placed = EXCLUDED.placed`,
+      [
+        part.map((r) => r.horseId),
+        part.map((r) => r.run.raceId),
+        part.map((r) => r.run.date),
+        part.map((r) => r.run.jockeyId),
+        part.map((r) => r.run.trainerId),
+        part.map((r) => r.run.won),
+        part.map((r) => r.run.position !== null && r.run.position <= 3),
+        part.map((r) => JSON.stringify(r.run)),
+      ],
+    );
+  }
+}
+
+const emptyForm = (): PersonForm => ({ rides: 0, wins: 0, places: 0 });
+
+async function personForm(db: Db, column: 'jockey_id' | 'trainer_id', ids: string[], before: string): Promise<Map<string, PersonForm>> {
+  const { rows } = await db.query<{ id: string; rides: string; wins: string; places: string }>(
+    `SELECT ${column} AS id, count(*) AS rides, count(*) FILTER (WHERE won) AS wins, count(*) FILTER (WHERE placed) AS places
+       FROM horse_runs
+      WHERE ${column} = ANY($1::text[]) AND race_date < $2::date AND race_date >= $2::date - $3::int
+      GROUP BY ${column}`,
+    [ids, before, PERSON_FORM_WINDOW_DAYS],
+  );
+  return new Map(rows.map((r) => [r.id, { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) }]));
+}
+
+/** All-time record of each jockey-trainer pair before the date: pairs are sparse, so no window. */
+async function pairForm(db: Db, pairs: Array<[string, string]>, before: string): Promise<Map<string, PersonForm>> {
+  const { rows } = await db.query<{ j: string; t: string; rides: string; wins: string; places: string }>(
+    `SELECT h.jockey_id AS j, h.trainer_id AS t, count(*) AS rides, count(*) FILTER (WHERE won) AS wins,
+            count(*) FILTER (WHERE placed) AS places
+       FROM horse_runs h JOIN unnest($1::text[], $2::text[]) AS p(j, t) ON h.jockey_id = p.j AND h.trainer_id = p.t
+      WHERE h.race_date < $3::date
+      GROUP BY h.jockey_id, h.trainer_id`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1]), before],
+  );
+  return new Map(rows.map((r) => [`${r.j}|${r.t}`, { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) }]));
+}
+
+/** Every active runner's history strictly before the race date: no leakage from the day itself or later. */
+export async function loadHistories(db: Db, card: RaceCard): Promise<Map<string, RunnerHistory>> {
+  const runners = activeRunners(card);
+  const before = card.meeting.date;
+  const { rows } = await db.query<{ horse_id: string; run: unknown }>(
+    `SELECT horse_id, run FROM (
+        SELECT horse_id, run, row_number() OVER (PARTITION BY horse_id ORDER BY race_date DESC, race_id DESC) AS n
+          FROM horse_runs WHERE horse_id = ANY($1::text[]) AND race_date < $2::date) recent
+      WHERE n <= $3 ORDER BY horse_id, n`,
+    [runners.map((r) => r.horseId), before, HISTORY_RUNS_PER_HORSE],
+  );
+  const jockeys = await personForm(db, 'jockey_id', [...new Set(runners.map((r) => r.jockeyId))], before);
+  const trainers = await personForm(db, 'trainer_id', [...new Set(runners.map((r) => r.trainerId))], before);
+  const pairs = await pairForm(db, runners.map((r) => [r.jockeyId, r.trainerId]), before);
+  const byHorse = new Map<string, PastRun[]>();
+  for (const row of rows) {
+    const list = byHorse.get(row.horse_id) ?? [];
+    list.push(PastRunSchema.parse(row.run));
+    byHorse.set(row.horse_id, list);
+  }
+  return new Map(
+    runners.map((r) => [
+      r.horseId,
+      {
+        horseId: r.horseId,
+        runs: byHorse.get(r.horseId) ?? [],
+        jockey: jockeys.get(r.jockeyId) ?? emptyForm(),
+        trainer: trainers.get(r.trainerId) ?? emptyForm(),
+        jockeyTrainer: pairs.get(`${r.jockeyId}|${r.trainerId}`) ?? emptyForm(),
+      },
+    ]),
+  );
+}

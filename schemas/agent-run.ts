@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { AgentInputSchema, AgentOutputSchema } from './agent.js';
+import type { QualOutput } from './qual.js';
+import type { QuantOutput } from './quant.js';
+
+export const SANDBOX_KINDS = ['inline', 'process', 'e2b'] as const;
+export type SandboxKind = (typeof SANDBOX_KINDS)[number];
+
+/** One agent activity's answer: the pure agent output plus where and how long it ran. */
+export const AgentRunSchema = z.object({
+  output: AgentOutputSchema,
+  sandboxKind: z.enum(SANDBOX_KINDS),
+  bundleHash: z.string().optional(),
+  durationMs: z.number().min(0),
+});
+export type AgentRun = z.infer<typeof AgentRunSchema>;
+
+export const AgentTaskSchema = z.object({
+  strategy: z.string(),
+  input: AgentInputSchema,
+  /** 'default' lets the worker pick: its SANDBOX setting, E2B when a key is set, else the local process. */
+  sandbox: z.enum([...SANDBOX_KINDS, 'default']),
+});
+export type AgentTask = z.infer<typeof AgentTaskSchema>;
+
+/**
+ * Joins the quant and qual outputs runner by runner into the agents' input. Pure and deterministic,
+ * so the workflow can build it once instead of shipping both outputs to each of fifteen activities.
+ */
+export function joinAgentInput(quant: QuantOutput, qual: QualOutput): z.infer<typeof AgentInputSchema> {
+  const qualById = new Map(qual.runners.map((r) => [r.horseId, r]));
+  return {
+    raceId: quant.raceId,
+    placesPaid: quant.placesPaid,
+    calibrationGroup: quant.calibrationGroup,
+    runners: quant.runners.map((q) => {
+      const l = qualById.get(q.horseId);
+      if (!l) throw new Error(`qualitative output has no runner ${q.horseId}`);
+      return {
+        horseId: q.horseId,
+        winProbBase: q.winProbBase,
+        winProbLower: q.winProbLower,
+        winProbUpper: q.winProbUpper,
+        quantConfidence: q.confidence,
+        lrProduct: l.lrProduct,
+        chemistry: l.matrix.chemistry,
+        distance: l.matrix.distance,
+        weather: l.matrix.weather,
+        qualConfidence: l.confidence,
+      };
+    }),
+  };
+}

@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { migrate } from '../db/migrate.js';
+import type { Env } from '../config/env.js';
+import { canConnect, splitAddress } from './net.js';
+import { startEmbeddedPostgres } from './postgres.js';
+import { startTemporalDevServer } from './temporal-dev-server.js';
+
+export interface Stack {
+  temporalAddress: string;
+  databaseUrl: string;
+  /** Set when this process started the dev server with its UI. */
+  uiUrl?: string;
+  startedTemporal: boolean;
+  startedPostgres: boolean;
+  stop(): Promise<void>;
+}
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export class StackUnavailable extends Error {
+  override name = 'StackUnavailable';
+}
+
+/** Waits until the frontend answers for the namespace, not just until the port opens. */
+async function waitForNamespace(address: string, namespace: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new StackUnavailable(`Temporal at ${address} did not serve namespace ${namespace}: ${String(lastError)}`);
+}
+
+/**
+ * Uses the configured Temporal server and database when they answer; otherwise, for a local address,
+ * starts the embedded ones (Temporal dev server with UI and a SQLite file, embedded PostgreSQL) under
+ * DATA_DIR. Migrations always run, so every entry point sees the current schema.
+ */
+export async function ensureStack(env: Env, opts: { log?: (line: string) => void } = {}): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const stops: Array<() => Promise<void>> = [];
+  const { host, port } = splitAddress(env.TEMPORAL_ADDRESS);
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  let uiUrl: string | undefined;
+  let startedTemporal = false;
+  if (!(await canConnect(host, port))) {
+    if (!env.EMBEDDED_STACK || !LOCAL_HOSTS.has(host)) {
+      throw new StackUnavailable(
+        `No Temporal server answers at ${env.TEMPORAL_ADDRESS}. Start one (temporal server start-dev) or point TEMPORAL_ADDRESS at it` +
+          (env.EMBEDDED_STACK ? '' : ', or set EMBEDDED_STACK=true to let this command start the dev server'),
+      );
+    }
+    log(`starting the Temporal dev server on ${host}:${port} (UI on ${env.TEMPORAL_UI_PORT})`);
+    const server = await startTemporalDevServer({
+      port,
+      uiPort: env.TEMPORAL_UI_PORT,
+      dbFile: path.join(env.DATA_DIR, 'temporal', 'dev.sqlite'),
+      logFile: path.join(env.DATA_DIR, 'logs', 'temporal.log'),
+    });
+    stops.push(() => server.stop());
+    temporalAddress = server.address;
+    uiUrl = server.uiUrl;
+    startedTemporal = true;
+  } else if (LOCAL_HOSTS.has(host)) {
+    uiUrl = `http://${host}:${env.TEMPORAL_UI_PORT}`;
+  }
+  await waitForNamespace(temporalAddress, env.TEMPORAL_NAMESPACE);
+
+  let databaseUrl = env.DATABASE_URL;
+  let startedPostgres = false;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(env.DATA_DIR, 'postgres'), port: env.EMBEDDED_PG_PORT });
+    if (pg.owned) log(`started embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT}`);
+    stops.push(() => pg.stop());
+    databaseUrl = pg.url;
+    startedPostgres = pg.owned;
+  }
+  await migrate(databaseUrl);
+  return {
+    temporalAddress,
+    databaseUrl,
+    uiUrl,
+    startedTemporal,
+    startedPostgres,
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+    },
+  };
+}

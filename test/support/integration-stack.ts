@@ -1,0 +1,101 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { RaceClient } from '../../client/index.js';
+import { loadEnv, type Env } from '../../config/env.js';
+import { migrate } from '../../db/migrate.js';
+import { createPool, type Db } from '../../db/pool.js';
+import type { AgentFaults } from '../../activities/ports.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
+import { freePort } from '../../stack/net.js';
+import { startTemporalDevServer, type RunningTemporal } from '../../stack/temporal-dev-server.js';
+import { createRaceWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { buildActivityDeps, type WorkerDeps } from '../../worker/deps.js';
+import { installRuntime } from '../../worker/runtime.js';
+
+/**
+ * A real Temporal dev server (in memory, headless, own port) and a real PostgreSQL (embedded in a temp
+ * folder, or a fresh database on TEST_DATABASE_URL's server) for one test file.
+ */
+export interface TestStack {
+  env: Env;
+  temporal: RunningTemporal;
+  databaseUrl: string;
+  db: Db;
+  connection: Connection;
+  /** A client on a fresh task queue, plus a worker polling it; stopped by the returned function. */
+  startWorker(opts?: { faults?: AgentFaults; env?: Partial<Env>; processEnv?: NodeJS.ProcessEnv }): Promise<{ client: RaceClient; taskQueue: string; worker: Worker; deps: WorkerDeps; stop(): Promise<void> }>;
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let queueCounter = 0;
+
+export async function startTestStack(): Promise<TestStack> {
+  installRuntime('ERROR');
+  const dir = mkdtempSync(path.join(tmpdir(), 'race-engine-test-'));
+  // The embedded server runs as the postgres user when we are root: it must be able to enter the folder.
+  chmodSync(dir, 0o755);
+  const temporal = await startTemporalDevServer({ port: await freePort(), headless: true, logFile: path.join(dir, 'temporal.log') });
+  let databaseUrl: string;
+  let stopPg = async () => {};
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    const name = `race_engine_test_${process.pid}_${Date.now().toString(36)}`;
+    await ensureDatabase(external, name);
+    const url = new URL(external);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  } else {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+    databaseUrl = pg.url;
+    stopPg = () => pg.stop();
+  }
+  await migrate(databaseUrl);
+  const db = createPool(databaseUrl, 5);
+  const connection = await Connection.connect({ address: temporal.address });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  const env = loadEnv({ ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, EMBEDDED_STACK: 'false' });
+
+  return {
+    env,
+    temporal,
+    databaseUrl,
+    db,
+    connection,
+    async startWorker(opts = {}) {
+      const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now().toString(36)}`;
+      const workerEnv = { ...env, ...opts.env };
+      const deps = await buildActivityDeps(workerEnv, databaseUrl, { faults: opts.faults, processEnv: opts.processEnv ?? {} });
+      const { worker, connection: workerConnection } = await createRaceWorker({
+        address: temporal.address,
+        taskQueue,
+        deps,
+        workflowBundle: await bundle,
+      });
+      const running = worker.run();
+      const client = new RaceClient({ connection, taskQueue });
+      return {
+        client,
+        taskQueue,
+        worker,
+        deps,
+        async stop() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+          await workerConnection.close();
+          await deps.close();
+        },
+      };
+    },
+    async stop() {
+      await connection.close();
+      await db.end();
+      await stopPg();
+      await temporal.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../schemas/constants.js';
+
+const WORKFLOWS_PATH = path.join(import.meta.dirname, '..', 'workflows', 'index.ts');
+
+export interface RaceWorkerOptions {
+  address: string;
+  namespace?: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  maxConcurrentActivityTaskExecutions?: number;
+  /** Reuse a bundle across workers in one process (tests start many). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createRaceWorker(opts: RaceWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace ?? DEFAULT_NAMESPACE,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(opts.deps),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 64,
+  });
+  return { worker, connection };
+}
+
+export { WORKFLOWS_PATH };

@@ -1,0 +1,1 @@
+export { raceWorkflow, raceStatusQuery } from './race.js';

@@ -1,0 +1,127 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RaceActivities } from '../activities/index.js';
+import { joinAgentInput, type AgentRun } from '../schemas/agent-run.js';
+import { ERROR_TYPES, STRATEGY_NAMES, type RunStatus } from '../schemas/constants.js';
+import { activeRunners } from '../schemas/race-card.js';
+import type { AgentFailure, RaceResult } from '../schemas/result.js';
+import { SA } from '../schemas/search-attributes.js';
+import { describeIssues, RaceWorkflowInputSchema, type RaceWorkflowInput } from '../schemas/workflow-input.js';
+import { ACTIVITY_OPTIONS } from './activity-options.js';
+
+const { recordRun, markRunFailed } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.record);
+const { quantAnalysis } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.quant);
+const { qualAnalysis } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.qual);
+const { runFusionAgent } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.agent);
+const { synthesise } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.synthesis);
+const { persistRace } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.persist);
+
+export const raceStatusQuery = defineQuery<{ status: RunStatus; agentsDone: number; agentsFailed: number }>('raceStatus');
+
+function failureOf(err: unknown): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
+  if (cause instanceof Error) return { type: cause.name, message: cause.message };
+  return { type: 'Error', message: String(cause) };
+}
+
+/**
+ * One race: validate, record, quant and qual in parallel, fifteen fusion agents in parallel,
+ * synthesis, persistence. Deterministic: every effect is an activity.
+ */
+export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> {
+  let status: RunStatus = 'validating';
+  let agentsDone = 0;
+  let agentsFailed = 0;
+  setHandler(raceStatusQuery, () => ({ status, agentsDone, agentsFailed }));
+  const setStatus = (next: RunStatus) => {
+    status = next;
+    upsertSearchAttributes([{ key: SA.runStatus, value: next }]);
+  };
+
+  const parsed = RaceWorkflowInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    setStatus('failed');
+    throw ApplicationFailure.create({
+      type: ERROR_TYPES.invalidRaceCard,
+      message: `invalid race card: ${describeIssues(parsed.error)}`,
+      nonRetryable: true,
+      details: [parsed.error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String), message: i.message }))],
+    });
+  }
+  const { card, options } = parsed.data;
+  upsertSearchAttributes([
+    { key: SA.raceId, value: card.raceId },
+    { key: SA.venue, value: card.meeting.venue },
+    { key: SA.raceDate, value: new Date(`${card.meeting.date}T00:00:00Z`) },
+  ]);
+  upsertMemo({
+    race: `${card.meeting.venue} ${card.meeting.date} R${card.raceNo}`,
+    distance: `${card.distanceM}m ${card.surface} ${card.going}`,
+    runners: activeRunners(card).length,
+    options,
+  });
+  setStatus('analysing');
+  await recordRun(card, options);
+
+  try {
+    const t0 = Date.now();
+    const [quant, qual] = await Promise.all([quantAnalysis(card), qualAnalysis(card, options.qual)]);
+    upsertSearchAttributes([{ key: SA.modelVersion, value: quant.modelVersion }]);
+    const t1 = Date.now();
+
+    setStatus('fusing');
+    const input = joinAgentInput(quant, qual);
+    const settled = await Promise.allSettled(
+      STRATEGY_NAMES.map((strategy) =>
+        runFusionAgent
+          .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [{ strategy, input, sandbox: options.sandbox }])
+          .finally(() => (agentsDone += 1)),
+      ),
+    );
+    const agentRuns: AgentRun[] = [];
+    const failures: AgentFailure[] = [];
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') agentRuns.push(s.value);
+      else {
+        const f = failureOf(s.reason);
+        failures.push({ strategy: STRATEGY_NAMES[i]!, errorType: f.type, message: f.message.slice(0, 500) });
+      }
+    });
+    agentsFailed = failures.length;
+    const t2 = Date.now();
+
+    setStatus('synthesising');
+    const result = await synthesise({
+      card,
+      quant,
+      qual,
+      input,
+      agentRuns,
+      failures,
+      quorum: options.quorum,
+      pricing: { kellyFraction: options.kellyFraction, minEdge: options.minEdge },
+      stageMs: { analysis: t1 - t0, agents: t2 - t1, quant: quant.timingsMs.features + quant.timingsMs.inference + quant.timingsMs.history, qual: qual.timingsMs.total },
+    });
+
+    setStatus('persisting');
+    await persistRace(result, agentRuns, failures);
+    upsertSearchAttributes([{ key: SA.degraded, value: result.degraded }]);
+    upsertMemo({ summary: result.explanation.summary });
+    setStatus('completed');
+    return { ...result, timingsMs: { ...result.timingsMs, total: Date.now() - t0, workflowTotal: Date.now() - workflowInfo().startTime.getTime() } };
+  } catch (err) {
+    const f = failureOf(err);
+    setStatus('failed');
+    await markRunFailed(f.type, f.message);
+    throw err;
+  }
+}
