@@ -1,0 +1,11 @@
+# The worker image: the same code and settings as the embedded stack, pointed at compose's services.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json .npmrc ./
+COPY scripts ./scripts
+# The image has no Python, so the postinstall skips the Temporal CLI wheel: compose runs the real server.
+RUN npm ci --loglevel=warn
+COPY . .
+ENV EMBEDDED_STACK=false
+CMD ["npx", "tsx", "cli/worker.ts"]

@@ -1,0 +1,123 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { createLlmAnalyst } from '../../../models/qual/llm/analyst.js';
+import { PROMPT_VERSION } from '../../../models/qual/llm/prompt.js';
+import { QualOutputSchema, QualRunnerSchema } from '../../../schemas/index.js';
+import { startOpenAiStub, validAnswerFor } from '../../support/openai-stub.js';
+import type { OpenAiStub } from '../../support/openai-stub.js';
+import { DUMMY_KEY, activeIds, card, histories, stubConfig } from './fixtures.js';
+
+let stub: OpenAiStub;
+before(async () => {
+  stub = await startOpenAiStub();
+});
+after(async () => {
+  await stub.close();
+});
+
+void test('a valid json_schema answer round-trips into QualOutput-compatible runners with usage and cost', async () => {
+  const from = stub.requests.length;
+  stub.setScript([{ kind: 'answer', usage: { prompt_tokens: 2000, completion_tokens: 500 } }]);
+  const config = stubConfig(stub.baseURL);
+  const out = await createLlmAnalyst({ config }).analyse(card, histories);
+
+  QualOutputSchema.parse(out);
+  for (const r of out.runners) QualRunnerSchema.parse(r);
+  assert.deepEqual(
+    out.runners.map((r) => r.horseId),
+    activeIds,
+  );
+  assert.deepEqual(out.source, { kind: 'llm', model: 'gpt-4o-mini', promptVersion: PROMPT_VERSION });
+  assert.equal(out.usage.inputTokens, 2000);
+  assert.equal(out.usage.outputTokens, 500);
+  // 2000 x $0.15 + 500 x $0.60 per million tokens
+  assert.ok(Math.abs(out.usage.costUsd - 0.0006) < 1e-12);
+  assert.deepEqual(out.flags, []);
+
+  const sent = stub.requests.slice(from);
+  assert.equal(sent.length, 1);
+  const req = sent[0]!;
+  assert.equal(req.headers.authorization, `Bearer ${DUMMY_KEY}`);
+  assert.equal(req.body.model, 'gpt-4o-mini');
+  assert.equal(req.body.temperature, 0);
+  assert.equal(req.body.response_format?.type, 'json_schema');
+  assert.equal(req.body.response_format?.json_schema?.strict, true);
+  assert.equal(req.body.messages?.[0]?.role, 'system');
+});
+
+void test('models without json_schema support get the same answer through a forced tool call', async () => {
+  const from = stub.requests.length;
+  const config = stubConfig(stub.baseURL, {
+    LLM_MODEL: 'gpt-4-turbo',
+    LLM_PRICE_INPUT_PER_MTOK: '10',
+    LLM_PRICE_OUTPUT_PER_MTOK: '30',
+  });
+  const out = await createLlmAnalyst({ config }).analyse(card, histories);
+  QualOutputSchema.parse(out);
+  const req = stub.requests[from]!;
+  assert.equal(req.body.response_format, undefined);
+  assert.equal(req.body.tools?.[0]?.function.name, 'qualitative_analysis');
+  assert.ok(Math.abs(out.usage.costUsd - (1200 * 10 + 300 * 30) / 1e6) < 1e-12);
+});
+
+void test('an out-of-range answer is clipped and flagged, an absurd one flagged at race level', async () => {
+  stub.setScript([
+    {
+      kind: 'answer',
+      build: (ids) => {
+        const a = validAnswerFor(ids);
+        a.runners[1]!.lr.tactics = 40;
+        a.runners[1]!.matrix.weather = 0.3;
+        return a;
+      },
+    },
+    {
+      kind: 'answer',
+      build: (ids) => {
+        const a = validAnswerFor(ids);
+        for (const r of a.runners) r.lr = { formFitness: 10, conditions: 10, tactics: 10, context: 10 };
+        return a;
+      },
+    },
+  ]);
+  const analyst = createLlmAnalyst({ config: stubConfig(stub.baseURL) });
+  const clipped = await analyst.analyse(card, histories);
+  assert.deepEqual(clipped.runners[1]!.flags, ['lr-clipped:tactics', 'matrix-clipped:weather']);
+  assert.equal(clipped.runners[1]!.lr.tactics, 10);
+  assert.deepEqual(clipped.flags, []);
+  QualOutputSchema.parse(clipped);
+
+  const absurd = await analyst.analyse(card, histories);
+  assert.deepEqual(absurd.flags, ['llm-absurd']);
+  assert.ok(
+    absurd.runners.every(
+      (r) => r.lrProduct === 100 && r.flags.includes('lr-product-clipped') && r.flags.includes('llm-absurd'),
+    ),
+  );
+  QualOutputSchema.parse(absurd);
+});
+
+void test('the API key appears only in the Authorization header, never in the analysis', async () => {
+  const from = stub.requests.length;
+  const config = stubConfig(stub.baseURL);
+  const out = await createLlmAnalyst({ config }).analyse(card, histories);
+  assert.ok(!JSON.stringify(out).includes(DUMMY_KEY));
+  assert.ok(!inspect(out, { depth: 10 }).includes(DUMMY_KEY));
+  const req = stub.requests[from]!;
+  const { authorization, ...otherHeaders } = req.headers;
+  assert.equal(authorization, `Bearer ${DUMMY_KEY}`);
+  assert.ok(!JSON.stringify(otherHeaders).includes(DUMMY_KEY));
+  assert.ok(!JSON.stringify(req.body).includes(DUMMY_KEY));
+});
+
+void test('a local server without a key gets a placeholder bearer, not an error', async () => {
+  const from = stub.requests.length;
+  const { loadLlmConfig } = await import('../../../models/qual/llm/config.js');
+  const config = loadLlmConfig(
+    { LLM_BASE_URL: stub.baseURL, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '2000' },
+    { activityStartToClose: 10_000 },
+  );
+  await createLlmAnalyst({ config }).analyse(card, histories);
+  assert.match(String(stub.requests[from]!.headers.authorization), /^Bearer no-key-local-server$/);
+});
