@@ -1,9 +1,13 @@
 import { createAgentActivities } from './agent.js';
+import { createNoopActivities } from './noop.js';
+import { createMonitoringActivities } from './monitoring.js';
 import { createPersistActivities } from './persist.js';
 import type { ActivityDeps } from './ports.js';
 import { createQualActivities } from './qual.js';
 import { createQuantActivities } from './quant.js';
+import { createRaceDayActivities } from './race-day.js';
 import { createRecordActivities } from './record.js';
+import { createResultsActivities } from './results.js';
 import { createSynthesisActivities } from './synthesis.js';
 
 /** Every activity, built from injected dependencies so tests can swap any of them. */
@@ -15,7 +19,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentActivities(deps),
     ...createSynthesisActivities(deps),
     ...createPersistActivities(deps),
+    ...createNoopActivities(),
+    ...createRaceDayActivities(deps),
+    ...createResultsActivities(deps),
+    ...createMonitoringActivities(deps),
   };
 }
 export type RaceActivities = ReturnType<typeof createActivities>;
-export type { ActivityDeps } from './ports.js';
+export type { ActivityDeps, Notifier } from './ports.js';

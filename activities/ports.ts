@@ -36,6 +36,15 @@ export interface AgentFaults {
   alwaysFail?: string[];
   /** Return output that breaks the schema for these strategies. */
   malformed?: string[];
+  /** Every agent attempt takes this much longer (heartbeating meanwhile), so tests can act mid-flight. */
+  delayMs?: number;
+  /**
+   * Fail this fraction of agent attempts with a retryable error, chosen deterministically by a seeded
+   * hash of (seed, race, strategy, attempt): see `injectedFailureDecides` in activities/agent.ts.
+   */
+  failRate?: { rate: number; seed?: string };
+  /** Hang without heartbeating on these attempts (1-based), so the heartbeat timeout has to rescue them. */
+  hangAttempts?: { strategies: string[] | 'all'; attempts: number[] };
 }
 
 export interface ActivityDeps {
@@ -47,4 +56,12 @@ export interface ActivityDeps {
   sandbox: (kind: SandboxKind | 'default') => SandboxRunner;
   artefacts: CalibrationArtefacts | null;
   faults?: AgentFaults;
+  /** Alert delivery; default from ALERT_WEBHOOK_URL (see activities/notifier.ts). */
+  notifier?: Notifier;
+}
+
+/** Where alerts go: a webhook when ALERT_WEBHOOK_URL is set, the log otherwise; tests plug in their own. */
+export interface Notifier {
+  readonly kind: string;
+  notify(alert: { key: string; severity: string; message: string; [k: string]: unknown }): Promise<void>;
 }

@@ -17,6 +17,7 @@ const { worker, connection } = await createRaceWorker({
   deps,
   maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
 });
+if (deps.faults) log('WARNING: RACE_ENGINE_TEST_FAULTS is set: agent faults are being injected (for tests only)');
 log(`worker polling ${env.TEMPORAL_TASK_QUEUE} on ${stack.temporalAddress}${stack.uiUrl ? ` (UI ${stack.uiUrl})` : ''}`);
 try {
   await worker.run();

@@ -12,3 +12,13 @@ export class RaceRunFailed extends Error {
     super(message);
   }
 }
+/** A race day, late change or result that failed validation; `type` is the readable error type. */
+export class InvalidInput extends Error {
+  override name = 'InvalidInput';
+  constructor(
+    message: string,
+    readonly type: string,
+  ) {
+    super(message);
+  }
+}

@@ -7,6 +7,8 @@ import { SA } from '../schemas/search-attributes.js';
 import { describeIssues, RaceOptionsSchema, type RaceOptions } from '../schemas/workflow-input.js';
 import type { raceWorkflow } from '../workflows/race.js';
 import { InvalidRaceCard, RaceRunFailed } from './errors.js';
+import * as ops from './ops.js';
+import type { LateChange, MonitoringInput, OfficialResultInput, RaceDayFileInput } from '../schemas/ops.js';
 
 /** Temporal refuses payloads over about 2 MB; a card is a few kilobytes, so refuse big ones early and clearly. */
 export const MAX_CARD_BYTES = 256 * 1024;
@@ -90,6 +92,53 @@ export class RaceClient {
   async runRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<RaceResult> {
     const { workflowId, runId } = await this.startRace(card, opts);
     return this.result(workflowId, runId);
+  }
+
+  /** The latest run's result for a race (workflow race-<raceId>); waits when it is still running. */
+  async getResult(raceId: string): Promise<RaceResult> {
+    return this.result(raceWorkflowId(raceId));
+  }
+
+  /** Runs a race again on demand (after a late change, say): a new run of race-<raceId>, every run kept. */
+  async rerunRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<{ workflowId: string; runId: string }> {
+    return this.startRace(card, opts);
+  }
+
+  /** Starts (or, for a day already running, updates) the race day: each race starts offsetSeconds before its post time. */
+  startRaceDay(day: RaceDayFileInput, opts: ops.StartRaceDayOptions = {}) {
+    return ops.startRaceDay(this.temporal, this.taskQueue, day, opts);
+  }
+  raceDayStatus(workflowId: string) {
+    return ops.raceDayStatus(this.temporal, workflowId);
+  }
+  /** A scratching or odds change for a race of a running race day. */
+  lateChange(raceDayWorkflowId: string, change: LateChange) {
+    return ops.lateChange(this.temporal, raceDayWorkflowId, change);
+  }
+  pauseRaceDay(workflowId: string) {
+    return ops.pauseRaceDay(this.temporal, workflowId);
+  }
+  resumeRaceDay(workflowId: string) {
+    return ops.resumeRaceDay(this.temporal, workflowId);
+  }
+  triggerRace(raceDayWorkflowId: string, raceId?: string) {
+    return ops.triggerRace(this.temporal, raceDayWorkflowId, raceId);
+  }
+  cancelRaceDay(workflowId: string) {
+    return ops.cancelRaceDay(this.temporal, workflowId);
+  }
+  /** Records a race's official result and returns its scores and the day's rolling metrics. */
+  recordResults(result: OfficialResultInput) {
+    return ops.recordResults(this.temporal, this.taskQueue, result);
+  }
+  runMonitoring(input: MonitoringInput = {}) {
+    return ops.runMonitoring(this.temporal, this.taskQueue, input);
+  }
+  installSchedules(opts: ops.NightlyScheduleOptions = {}) {
+    return ops.installSchedules(this.temporal, this.taskQueue, opts);
+  }
+  listSchedules() {
+    return ops.listSchedules(this.temporal);
   }
 
   /**

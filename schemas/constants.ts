@@ -10,6 +10,12 @@ export const SEARCH_ATTRIBUTES = {
   RunStatus: 'Keyword',
   Degraded: 'Bool',
   ModelVersion: 'Keyword',
+  /** Operations workflows: race-day | results | monitoring | recalibration. */
+  JobKind: 'Keyword',
+  /** Set by the nightly monitoring run when it raised at least one drift alert. */
+  DriftAlert: 'Bool',
+  /** The calibration artefact version a recalibration run produced. */
+  ArtefactVersion: 'Keyword',
 } as const;
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
 
@@ -23,6 +29,7 @@ export const ERROR_TYPES = {
   invalidModelOutput: 'InvalidModelOutput',
   modelArtefactMissing: 'ModelArtefactMissing',
   sandboxPolicyViolation: 'SandboxPolicyViolation',
+  sandboxAuth: 'SandboxAuthError',
   llmConfiguration: 'LlmConfigurationError',
 } as const;
 
@@ -47,6 +54,18 @@ export const STRATEGY_NAMES = [
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export const raceWorkflowId = (raceId: string): string => `race-${raceId}`;
+export const raceDayWorkflowId = (venue: string, date: string): string => `race-day-${venue}-${date}`;
+export const resultsWorkflowId = (raceId: string): string => `results-${raceId}`;
+/** Schedule ids are fixed: installing the schedules again updates them instead of adding copies. */
+export const SCHEDULE_IDS = { monitoring: 'nightly-monitoring', recalibration: 'recalibration' } as const;
+export const JOB_KINDS = ['race-day', 'results', 'monitoring', 'recalibration'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export const OPS_ERROR_TYPES = {
+  invalidRaceDay: 'InvalidRaceDay',
+  invalidResult: 'InvalidResult',
+  invalidLateChange: 'InvalidLateChange',
+  unknownRace: 'UnknownRace',
+} as const;
 
 /** Placed positions that pay, by number of active runners (SPEC section 2). */
 export function defaultPlacesPaid(activeRunners: number): number {

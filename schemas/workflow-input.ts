@@ -9,6 +9,8 @@ export const RaceOptionsSchema = z.strictObject({
   quorum: z.number().int().min(1).max(15).default(10),
   kellyFraction: z.number().min(0).max(1).default(0.25),
   minEdge: z.number().min(0).max(10).default(0.05),
+  /** 'sequential' runs the fifteen agents one after another: only for measuring what parallelism buys. */
+  agentExecution: z.enum(['parallel', 'sequential']).default('parallel'),
 });
 export type RaceOptions = z.infer<typeof RaceOptionsSchema>;
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CalibrationArtefactsSchema, type CalibrationArtefacts } from '../agents/index.js';
 import type { ActivityDeps, AgentFaults, EvidenceAnalyst, LlmAnalyst } from '../activities/ports.js';
-import { defaultSandboxKind, type Env } from '../config/env.js';
+import { defaultSandboxKind, testFaultsFrom, type Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
 import { analyseWithEvidenceModel, loadEvidenceArtefact } from '../models/qual/index.js';
 import { createLlmAnalyst } from '../models/qual/llm/analyst.js';
@@ -72,7 +72,8 @@ export async function buildActivityDeps(env: Env, databaseUrl: string, extras: {
     llmAnalyst: loadLlmAnalyst(extras.processEnv ?? process.env),
     sandbox,
     artefacts,
-    faults: extras.faults,
+    // Test-only fault injection: explicit faults from a test, else RACE_ENGINE_TEST_FAULTS (unset in production).
+    faults: extras.faults ?? testFaultsFrom(env),
     async close() {
       await sandbox.closeAll();
       await quantModel.release();

@@ -28,7 +28,7 @@ export const ACTIVITY_OPTIONS = {
       backoffCoefficient: 2,
       maximumInterval: '5s',
       maximumAttempts: 3,
-      nonRetryableErrorTypes: [ERROR_TYPES.sandboxPolicyViolation, ERROR_TYPES.invalidAgentOutput],
+      nonRetryableErrorTypes: [ERROR_TYPES.sandboxPolicyViolation, ERROR_TYPES.sandboxAuth, ERROR_TYPES.invalidAgentOutput],
     },
   },
   synthesis: {

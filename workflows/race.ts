@@ -80,13 +80,17 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
 
     setStatus('fusing');
     const input = joinAgentInput(quant, qual);
-    const settled = await Promise.allSettled(
-      STRATEGY_NAMES.map((strategy) =>
-        runFusionAgent
-          .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [{ strategy, input, sandbox: options.sandbox }])
-          .finally(() => (agentsDone += 1)),
-      ),
-    );
+    const runAgent = (strategy: (typeof STRATEGY_NAMES)[number]) =>
+      runFusionAgent
+        .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [{ strategy, input, sandbox: options.sandbox }])
+        .finally(() => (agentsDone += 1));
+    let settled: PromiseSettledResult<AgentRun>[];
+    if (options.agentExecution === 'sequential') {
+      settled = [];
+      for (const strategy of STRATEGY_NAMES) settled.push(...(await Promise.allSettled([runAgent(strategy)])));
+    } else {
+      settled = await Promise.allSettled(STRATEGY_NAMES.map(runAgent));
+    }
     const agentRuns: AgentRun[] = [];
     const failures: AgentFailure[] = [];
     settled.forEach((s, i) => {

@@ -21,24 +21,46 @@ import { installRuntime } from '../../worker/runtime.js';
  */
 export interface TestStack {
   env: Env;
-  temporal: RunningTemporal;
+  /** The current dev server (a new object after restartTemporal). */
+  readonly temporal: RunningTemporal;
   databaseUrl: string;
   db: Db;
   connection: Connection;
   /** A client on a fresh task queue, plus a worker polling it; stopped by the returned function. */
-  startWorker(opts?: { faults?: AgentFaults; env?: Partial<Env>; processEnv?: NodeJS.ProcessEnv }): Promise<{ client: RaceClient; taskQueue: string; worker: Worker; deps: WorkerDeps; stop(): Promise<void> }>;
+  startWorker(opts?: {
+    faults?: AgentFaults;
+    env?: Partial<Env>;
+    processEnv?: NodeJS.ProcessEnv;
+    /** The database the worker's activities use (default: the stack's), e.g. through a test proxy. */
+    databaseUrl?: string;
+  }): Promise<{ client: RaceClient; taskQueue: string; worker: Worker; deps: WorkerDeps; stop(): Promise<void> }>;
+  /** Stops the dev server and starts it again on the same port and SQLite file (durableTemporal only). */
+  restartTemporal(): Promise<void>;
+  /** A fresh task queue name, for workers started outside this process. */
+  newTaskQueue(): string;
   stop(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  /** Keep the dev server's state in a SQLite file, so it survives restartTemporal. */
+  durableTemporal?: boolean;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 let queueCounter = 0;
 
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   installRuntime('ERROR');
   const dir = mkdtempSync(path.join(tmpdir(), 'race-engine-test-'));
   // The embedded server runs as the postgres user when we are root: it must be able to enter the folder.
   chmodSync(dir, 0o755);
-  const temporal = await startTemporalDevServer({ port: await freePort(), headless: true, logFile: path.join(dir, 'temporal.log') });
+  const temporalOptions = {
+    port: await freePort(),
+    headless: true,
+    logFile: path.join(dir, 'temporal.log'),
+    ...(opts.durableTemporal ? { dbFile: path.join(dir, 'temporal.sqlite') } : {}),
+  };
+  let temporal = await startTemporalDevServer(temporalOptions);
   let databaseUrl: string;
   let stopPg = async () => {};
   const external = process.env.TEST_DATABASE_URL;
@@ -59,16 +81,19 @@ export async function startTestStack(): Promise<TestStack> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const env = loadEnv({ ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, EMBEDDED_STACK: 'false' });
 
+  const newTaskQueue = () => `test-${process.pid}-${++queueCounter}-${Date.now().toString(36)}`;
   return {
     env,
-    temporal,
+    get temporal() {
+      return temporal;
+    },
     databaseUrl,
     db,
     connection,
     async startWorker(opts = {}) {
-      const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now().toString(36)}`;
+      const taskQueue = newTaskQueue();
       const workerEnv = { ...env, ...opts.env };
-      const deps = await buildActivityDeps(workerEnv, databaseUrl, { faults: opts.faults, processEnv: opts.processEnv ?? {} });
+      const deps = await buildActivityDeps(workerEnv, opts.databaseUrl ?? databaseUrl, { faults: opts.faults, processEnv: opts.processEnv ?? {} });
       const { worker, connection: workerConnection } = await createRaceWorker({
         address: temporal.address,
         taskQueue,
@@ -90,6 +115,12 @@ export async function startTestStack(): Promise<TestStack> {
         },
       };
     },
+    async restartTemporal() {
+      if (!opts.durableTemporal) throw new Error('restartTemporal needs startTestStack({ durableTemporal: true })');
+      await temporal.stop();
+      temporal = await startTemporalDevServer(temporalOptions);
+    },
+    newTaskQueue,
     async stop() {
       await connection.close();
       await db.end();

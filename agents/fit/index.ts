@@ -1,0 +1,9 @@
+export { fitIsotonic, pavSorted, type CalibrationPoint } from './isotonic.js';
+export { fitTemperature, temperatureLogLik, type FieldOutcome } from './temperature.js';
+export { fitPlatt } from './platt.js';
+export { fitHarvilleLambdas, discountLogLik, type OrderOutcome } from './harville.js';
+export { fitMarketBlend, type BlendOutcome } from './market-blend.js';
+export { fitBinCounts, fitConformal, fitBootstrap } from './intervals.js';
+export { compareRaceIds } from './race-order.js';
+export * from './calibration-artefacts.js';
+export { CalibrationArtefactsSchema } from '../artefacts.js';

@@ -1,0 +1,322 @@
+import type { AgentInput, AgentOutput } from '../schemas/agent.js';
+import { AgentOutputSchema } from '../schemas/agent.js';
+import type { AgentFailure } from '../schemas/result.js';
+import type { CalibrationArtefacts } from './artefacts.js';
+import { SynthesisValidationError } from './errors.js';
+import { hardNormalise, normaliseCapped, sum } from './kernel/normalise.js';
+import type { PricingOptions } from './pricing.js';
+import { price } from './pricing.js';
+import { FALLBACK_STRATEGY, runStrategy } from './strategies.js';
+
+/** SPEC 6: outliers, confidence-weighted consensus, market blend, pricing, validation. */
+
+export interface SynthesisOptions extends PricingOptions {
+  /** Minimum successful agents before falling back to the single sequential fusion. */
+  quorum: number;
+  /** Values further than k standard deviations from the runner's mean are dropped. */
+  k: number;
+  /** An agent dropped on more than this share of runners is an outlier agent. */
+  outlierAgentShare: number;
+}
+
+/** Every synthesis default, in one place. */
+export const SYNTHESIS_DEFAULTS: Readonly<SynthesisOptions> = Object.freeze({
+  quorum: 10,
+  k: 2,
+  outlierAgentShare: 0.25,
+  kellyFraction: 0.25,
+  stakeCap: 0.1,
+  minEdge: 0.05,
+});
+
+/** Sums must hold within this (SPEC 6.6). */
+export const SUM_TOLERANCE = 1e-9;
+
+export interface SynthesisInput {
+  input: AgentInput;
+  agentOutputs: AgentOutput[];
+  failures: AgentFailure[];
+  marketOdds: Record<string, number | undefined>;
+  artefacts: CalibrationArtefacts | null;
+  options?: Partial<SynthesisOptions>;
+}
+
+export interface SynthesisRunner {
+  horseId: string;
+  winProbModel: number;
+  winProbFinal: number;
+  placeProb: number;
+  /** Interval around winProbModel (the market blend does not carry an interval). */
+  lower: number;
+  upper: number;
+  confidence: number;
+  consensusScore: number;
+  fairOdds: number;
+  marketProb?: number;
+  edge?: number;
+  kellyFraction?: number;
+  stake?: number;
+  /** Strategies whose value for this runner was dropped as an outlier. */
+  droppedAgents: string[];
+  flags: string[];
+}
+
+export interface SynthesisSummary {
+  quorum: number;
+  agentsSucceeded: number;
+  agentsFailed: AgentFailure[];
+  outlierAgents: string[];
+  droppedValues: number;
+  consensusScore: number;
+  effectiveEstimates: number;
+  marketBlend: { alpha: number; beta: number; version: string } | null;
+}
+
+export interface SynthesisExplanation {
+  agentsUsed: string[];
+  outlierAgents: string[];
+  calibratorVersions: Record<string, string>;
+  marketBlend: string;
+  summary: string;
+}
+
+export interface SynthesisResult {
+  raceId: string;
+  placesPaid: number;
+  degraded: boolean;
+  runners: SynthesisRunner[];
+  summary: SynthesisSummary;
+  explanation: SynthesisExplanation;
+}
+
+/** Reasons an agent output cannot be used: schema, runner set, or broken sums. */
+function outputProblem(output: AgentOutput, input: AgentInput): string | null {
+  const parsed = AgentOutputSchema.safeParse(output);
+  if (!parsed.success) return parsed.error.issues[0]?.message ?? 'schema mismatch';
+  const ids = input.runners.map((r) => r.horseId);
+  if (output.runners.length !== ids.length || output.runners.some((r, i) => r.horseId !== ids[i])) {
+    return 'runners do not match the race input';
+  }
+  const win = sum(output.runners.map((r) => r.winProbCalibrated));
+  if (Math.abs(win - 1) > 1e-6) return `win probabilities sum to ${win}`;
+  return null;
+}
+
+function meanSd(values: readonly number[]): { mu: number; sigma: number } {
+  const mu = sum(values) / values.length;
+  const variance = sum(values.map((v) => (v - mu) ** 2)) / values.length;
+  return { mu, sigma: Math.sqrt(variance) };
+}
+
+/**
+ * Effective number of distinct estimates: agents are grouped by identical winProbCalibrated vectors
+ * (rounded to 1e-9), and the count is the exponential of the Shannon entropy of the group shares
+ * (Hill number of order 1). It equals the count of distinct vectors when the groups are equal and
+ * shrinks when one shared estimate carries most agents, which is what it contributes to a consensus
+ * weighted per agent: seven agents repeating one estimate are not seven independent opinions.
+ */
+export function effectiveEstimates(outputs: readonly AgentOutput[]): number {
+  const groups = new Map<string, number>();
+  for (const o of outputs) {
+    const key = o.runners.map((r) => Math.round(r.winProbCalibrated * 1e9)).join(',');
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  let entropy = 0;
+  for (const count of groups.values()) {
+    const share = count / outputs.length;
+    entropy -= share * Math.log(share);
+  }
+  return Math.exp(entropy);
+}
+
+function weightedMean(values: readonly number[], weights: readonly number[]): number {
+  return sum(values.map((v, i) => v * (weights[i] ?? 0))) / sum(weights);
+}
+
+/** SPEC 6.6: every probability in [0,1], intervals contain p, win sums to 1 and place to placesPaid. */
+export function validateSynthesis(
+  runners: readonly SynthesisRunner[],
+  placesPaid: number,
+  raceId: string,
+): void {
+  const inRange = (v: number): boolean => v >= 0 && v <= 1 && Number.isFinite(v);
+  for (const r of runners) {
+    for (const v of [r.winProbModel, r.winProbFinal, r.placeProb, r.lower, r.upper]) {
+      if (!inRange(v))
+        throw new SynthesisValidationError(`race ${raceId}: ${r.horseId} has probability ${v}`);
+    }
+    if (!(r.lower <= r.winProbModel && r.winProbModel <= r.upper)) {
+      throw new SynthesisValidationError(`race ${raceId}: ${r.horseId} interval does not contain p`);
+    }
+  }
+  for (const [name, target, total] of [
+    ['model win', 1, sum(runners.map((r) => r.winProbModel))],
+    ['final win', 1, sum(runners.map((r) => r.winProbFinal))],
+    ['place', placesPaid, sum(runners.map((r) => r.placeProb))],
+  ] as const) {
+    if (Math.abs(total - target) > SUM_TOLERANCE) {
+      throw new SynthesisValidationError(
+        `race ${raceId}: ${name} probabilities sum to ${total}, expected ${target}`,
+      );
+    }
+  }
+}
+
+/** Benter's two-stage blend: final_i proportional to exp(alpha ln p_i + beta ln m_i). */
+export function marketBlend(
+  model: readonly number[],
+  market: readonly number[],
+  alpha: number,
+  beta: number,
+): number[] {
+  const scores = model.map(
+    (p, i) => alpha * Math.log(Math.max(p, 1e-300)) + beta * Math.log(Math.max(market[i] ?? 0, 1e-300)),
+  );
+  const max = Math.max(...scores);
+  return hardNormalise(scores.map((s) => Math.exp(s - max)));
+}
+
+export function synthesize(args: SynthesisInput): SynthesisResult {
+  const opts: SynthesisOptions = { ...SYNTHESIS_DEFAULTS, ...args.options };
+  const { input, artefacts } = args;
+  const failures: AgentFailure[] = [...args.failures];
+  const valid: AgentOutput[] = [];
+  for (const o of args.agentOutputs) {
+    const problem = outputProblem(o, input);
+    if (problem === null) valid.push(o);
+    else failures.push({ strategy: o.strategy, errorType: 'InvalidAgentOutput', message: problem });
+  }
+
+  // Below quorum: the single sequential fusion, computed here, and the result says so.
+  const degraded = valid.length < opts.quorum;
+  const used = degraded ? [runStrategy(FALLBACK_STRATEGY, input, artefacts)] : valid;
+  const n = input.runners.length;
+
+  const dropped: boolean[][] = used.map(() => new Array<boolean>(n).fill(false));
+  const rawWin: number[] = [];
+  const rawPlace: number[] = [];
+  const rawLower: number[] = [];
+  const rawUpper: number[] = [];
+  const confidence: number[] = [];
+  const consensus: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const cell = used.map((o) => o.runners[i]!);
+    const values = cell.map((r) => r.winProbCalibrated);
+    const { mu, sigma } = meanSd(values);
+    // sigma ~ 0 means the agents agree: there is nothing to call an outlier.
+    const flat = sigma <= 1e-12 + 1e-9 * Math.abs(mu);
+    const keep = values.map((v, a) => {
+      const drop = !flat && Math.abs(v - mu) > opts.k * sigma;
+      dropped[a]![i] = drop;
+      return !drop;
+    });
+    const kept = cell.filter((_, a) => keep[a]);
+    const weights = kept.map((r) => r.confidence);
+    rawWin.push(
+      weightedMean(
+        kept.map((r) => r.winProbCalibrated),
+        weights,
+      ),
+    );
+    rawPlace.push(
+      weightedMean(
+        kept.map((r) => r.placeProb),
+        weights,
+      ),
+    );
+    rawLower.push(
+      weightedMean(
+        kept.map((r) => r.lower),
+        weights,
+      ),
+    );
+    rawUpper.push(
+      weightedMean(
+        kept.map((r) => r.upper),
+        weights,
+      ),
+    );
+    confidence.push(sum(weights) / weights.length);
+    const keptStats = meanSd(kept.map((r) => r.winProbCalibrated));
+    consensus.push(keptStats.mu > 0 ? 1 - Math.min(1, keptStats.sigma / keptStats.mu) : 0);
+  }
+
+  const winScale = 1 / sum(rawWin);
+  const winModel = rawWin.map((v) => v * winScale);
+  const place = normaliseCapped(rawPlace, input.placesPaid);
+
+  const outlierAgents = used
+    .filter((_, a) => dropped[a]!.filter(Boolean).length > opts.outlierAgentShare * n)
+    .map((o) => o.strategy);
+  const droppedValues = dropped.flat().filter(Boolean).length;
+
+  const odds = input.runners.map((r) => args.marketOdds[r.horseId]);
+  const allOdds = odds.every((o): o is number => o !== undefined && Number.isFinite(o) && o > 1);
+  const market = allOdds ? hardNormalise(odds.map((o) => 1 / (o ?? 1))) : null;
+  const blend = artefacts?.marketBlend ?? null;
+  const blended = market && blend ? marketBlend(winModel, market, blend.alpha, blend.beta) : null;
+  const blendNote = blended
+    ? `blended with the market (alpha ${blend?.alpha.toFixed(3)}, beta ${blend?.beta.toFixed(3)})`
+    : !blend
+      ? 'model only: no fitted market blend'
+      : 'model only: not every runner has market odds';
+
+  const runners = input.runners.map((r, i): SynthesisRunner => {
+    const p = winModel[i] ?? 0;
+    const final = blended?.[i] ?? p;
+    const bounds = {
+      lower: Math.min(p, Math.max(0, (rawLower[i] ?? 0) * winScale)),
+      upper: Math.max(p, Math.min(1, (rawUpper[i] ?? 1) * winScale)),
+    };
+    const droppedAgents = used.filter((_, a) => dropped[a]![i]).map((o) => o.strategy);
+    const flags = new Set<string>();
+    for (const o of used)
+      for (const f of o.runners[i]!.flags) if (/^(lr-clipped|conflict|q-clipped)/.test(f)) flags.add(f);
+    if (degraded) flags.add('degraded');
+    if (droppedAgents.length > 0) flags.add('outlier-values-dropped');
+    flags.add(blended ? 'market-blended' : 'model-only');
+    return {
+      horseId: r.horseId,
+      winProbModel: p,
+      winProbFinal: final,
+      placeProb: place[i] ?? 0,
+      lower: bounds.lower,
+      upper: bounds.upper,
+      confidence: confidence[i] ?? 0,
+      consensusScore: consensus[i] ?? 0,
+      ...(market ? { marketProb: market[i] } : {}),
+      ...price(final, odds[i], opts),
+      droppedAgents,
+      flags: [...flags].sort(),
+    };
+  });
+  validateSynthesis(runners, input.placesPaid, input.raceId);
+
+  const raceScore = sum(consensus) / n;
+  const summary: SynthesisSummary = {
+    quorum: opts.quorum,
+    agentsSucceeded: valid.length,
+    agentsFailed: failures,
+    outlierAgents,
+    droppedValues,
+    consensusScore: raceScore,
+    effectiveEstimates: effectiveEstimates(used),
+    marketBlend:
+      blended && blend
+        ? { alpha: blend.alpha, beta: blend.beta, version: artefacts?.version ?? 'unknown' }
+        : null,
+  };
+  const calibratorVersions = Object.fromEntries(used.map((o) => [o.strategy, o.calibratorVersion]));
+  const explanation: SynthesisExplanation = {
+    agentsUsed: used.map((o) => o.strategy),
+    outlierAgents,
+    calibratorVersions,
+    marketBlend: blendNote,
+    summary:
+      (degraded
+        ? `DEGRADED: ${valid.length} of ${opts.quorum} required agents succeeded; fell back to ${FALLBACK_STRATEGY}. `
+        : `${valid.length} agents, ${droppedValues} outlier values dropped, ${outlierAgents.length} outlier agents. `) +
+      `Consensus ${raceScore.toFixed(3)}, ${summary.effectiveEstimates.toFixed(2)} effective estimates; ${blendNote}.`,
+  };
+  return { raceId: input.raceId, placesPaid: input.placesPaid, degraded, runners, summary, explanation };
+}

@@ -1,0 +1,198 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { stageTimes, type StageTimes } from '../bench/history-stages.js';
+import { table, writeBenchSection } from '../bench/markdown.js';
+import { pool, withResources } from '../bench/resources.js';
+import { percentiles, type Percentiles } from '../bench/stats.js';
+import { PROJECT_ROOT } from '../config/env.js';
+import { upsertPastRuns } from '../db/history.js';
+import { generateRaceDay } from '../demo/synthetic-race-day.js';
+import type { RaceCard } from '../schemas/race-card.js';
+import type { RaceOptions } from '../schemas/workflow-input.js';
+import { openSession, type Session } from './session.js';
+
+const program = new Command('bench')
+  .description('Measure race latency, its stages, the Temporal floor, throughput and the fusion library; write JSON and BENCHMARKS.md')
+  .option('--out <file>', 'JSON results', path.join('bench-results', 'bench.json'))
+  .option('--races <n>', 'sequential races per latency configuration', (v) => Number.parseInt(v, 10), 30)
+  .option('--concurrency <list>', 'throughput concurrency levels', '1,8,32,128')
+  .option('--no-markdown', 'do not rewrite the generated section of BENCHMARKS.md')
+  .parse();
+const opts = program.opts<{ out: string; races: number; concurrency: string; markdown: boolean }>();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const CONFIGS: Array<{ name: string; options: Partial<RaceOptions> }> = [
+  { name: 'evidence-qual + inline agents', options: { sandbox: 'inline', qual: 'evidence' } },
+  { name: 'evidence-qual + process-sandboxed agents', options: { sandbox: 'process', qual: 'evidence' } },
+];
+
+async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
+  const cards: RaceCard[] = [];
+  for (let day = 0; cards.length < count; day++) {
+    const date = new Date(Date.UTC(2027, 0, 1 + day * 3)).toISOString().slice(0, 10);
+    const generated = generateRaceDay({ seed: 900 + day, date, races: 10, runnersPerRace: [14, 14] });
+    await upsertPastRuns(session.db, generated.races.flatMap((r) => r.histories.flatMap((h) => h.runs.map((run) => ({ horseId: h.horseId, run })))));
+    cards.push(...generated.races.map((r) => r.card));
+  }
+  return cards.slice(0, count);
+}
+
+let seq = 0;
+const tag = Date.now().toString(36);
+async function timedRace(session: Session, card: RaceCard, options: Partial<RaceOptions>): Promise<{ ms: number; workflowId: string; runId: string }> {
+  const workflowId = `bench-${tag}-${++seq}`;
+  const t0 = performance.now();
+  const { runId } = await session.client.startRace(card, { ...options, workflowId });
+  await session.client.result(workflowId, runId);
+  return { ms: performance.now() - t0, workflowId, runId };
+}
+
+function meanStages(all: StageTimes[]): Record<string, number> {
+  const keys = Object.keys(all[0] ?? {}) as Array<keyof StageTimes>;
+  return Object.fromEntries(keys.map((k) => [k, percentiles(all.map((s) => s[k])).p50]));
+}
+
+async function main(): Promise<void> {
+  const session = await openSession({ withWorker: true, log });
+  try {
+    const cards = await seedCards(session, 40);
+    const card = (i: number) => cards[i % cards.length]!;
+    log('warming up...');
+    for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session, card(i), c.options);
+
+    const raceLatencyMs: Record<string, Percentiles> = {};
+    const stagesMs: Record<string, Record<string, number>> = {};
+    for (const c of CONFIGS) {
+      log(`latency: ${c.name} (${opts.races} sequential races)`);
+      const lat: number[] = [];
+      const stages: StageTimes[] = [];
+      for (let i = 0; i < opts.races; i++) {
+        const r = await timedRace(session, card(i), c.options);
+        lat.push(r.ms);
+        stages.push(await stageTimes(session.client.temporal, r.workflowId, r.runId));
+      }
+      raceLatencyMs[c.name] = percentiles(lat);
+      stagesMs[c.name] = meanStages(stages);
+    }
+
+    log(`floor: ${opts.races} no-op workflows of the same shape`);
+    const floor: number[] = [];
+    for (let i = 0; i < opts.races; i++) {
+      const t0 = performance.now();
+      await session.client.temporal.workflow.execute('floorWorkflow', { taskQueue: session.client.taskQueue, workflowId: `bench-floor-${tag}-${i}`, args: [] });
+      floor.push(performance.now() - t0);
+    }
+    const floorLatencyMs = percentiles(floor);
+    const ratioToFloor = Object.fromEntries(Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs.p50]));
+
+    log('sequential versus parallel agents (inline)');
+    const seqRuns: number[] = [];
+    const parRuns: number[] = [];
+    const seqAgents: number[] = [];
+    const parAgents: number[] = [];
+    const n = Math.max(5, Math.floor(opts.races / 3));
+    for (let i = 0; i < n; i++) {
+      const s = await timedRace(session, card(i), { sandbox: 'inline', qual: 'evidence', agentExecution: 'sequential' });
+      seqRuns.push(s.ms);
+      seqAgents.push((await stageTimes(session.client.temporal, s.workflowId, s.runId)).agentsSpan);
+      const p = await timedRace(session, card(i), { sandbox: 'inline', qual: 'evidence', agentExecution: 'parallel' });
+      parRuns.push(p.ms);
+      parAgents.push((await stageTimes(session.client.temporal, p.workflowId, p.runId)).agentsSpan);
+    }
+    const sequentialVsParallel = {
+      races: n,
+      agentsStageMs: { sequential: percentiles(seqAgents).p50, parallel: percentiles(parAgents).p50 },
+      endToEndMs: { sequential: percentiles(seqRuns).p50, parallel: percentiles(parRuns).p50 },
+      agentsStageRatio: percentiles(seqAgents).p50 / percentiles(parAgents).p50,
+      endToEndRatio: percentiles(seqRuns).p50 / percentiles(parRuns).p50,
+    };
+
+    const throughput = [];
+    for (const c of opts.concurrency.split(',').map(Number)) {
+      const count = Math.max(16, c * 2);
+      log(`throughput: ${count} races at concurrency ${c} (inline agents)`);
+      const items = Array.from({ length: count }, (_, i) => card(i));
+      const lat: number[] = [];
+      const r = await withResources(() => pool(items, c, async (cd) => void lat.push((await timedRace(session, cd, { sandbox: 'inline', qual: 'evidence' })).ms)));
+      throughput.push({ concurrency: c, races: count, racesPerSecond: count / (r.wallMs / 1000), latencyP50Ms: percentiles(lat).p50, cpuPercent: r.cpuPct, peakRssMb: r.peakRssMb });
+    }
+
+    log('fusion library alone (bench-fusion)');
+    const fusionOut = path.join(os.tmpdir(), `fusion-${tag}.json`);
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'bench-fusion.ts'), '--out', fusionOut], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const fusion = JSON.parse(readFileSync(fusionOut, 'utf8'));
+
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+    const result = {
+      generatedAt: new Date().toISOString(),
+      machine,
+      runnersPerRace: 14,
+      raceLatencyMs,
+      floorLatencyMs,
+      ratioToFloor,
+      stagesMs,
+      throughput,
+      fusionLibrary: { medianUsPerRace: fusion.total.medianUs, racesPerSecondOneCore: fusion.racesPerSecond },
+      sequentialVsParallel,
+      backtest: null as null | object,
+      notes: 'backtest wall time is measured by the backtest command (issue: real models on real history) once it exists',
+    };
+    mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${opts.out}`);
+    if (opts.markdown) writeBenchSection(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), renderMarkdown(result));
+    process.stdout.write(`${JSON.stringify({ raceLatencyMs, floorLatencyMs, ratioToFloor }, null, 2)}\n`);
+  } finally {
+    await session.close();
+  }
+}
+
+function renderMarkdown(r: {
+  generatedAt: string;
+  machine: Record<string, unknown>;
+  raceLatencyMs: Record<string, Percentiles>;
+  floorLatencyMs: Percentiles;
+  ratioToFloor: Record<string, number>;
+  stagesMs: Record<string, Record<string, number>>;
+  throughput: Array<Record<string, number>>;
+  fusionLibrary: { medianUsPerRace: number; racesPerSecondOneCore: number };
+  sequentialVsParallel: { races: number; agentsStageMs: { sequential: number; parallel: number }; endToEndMs: { sequential: number; parallel: number }; agentsStageRatio: number; endToEndRatio: number };
+}): string {
+  const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const stageKeys = ['record', 'quant', 'onnxInference', 'qual', 'agentsSpan', 'agentMax', 'synthesis', 'persistence', 'queueWait', 'temporalOverhead', 'workflowMs'];
+  return [
+    `## Race pipeline (generated by \`npm run bench\`, ${r.generatedAt})`,
+    '',
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}. Embedded stack: Temporal dev server (SQLite), embedded PostgreSQL, one in-process worker; 14-runner synthetic races.`,
+    '',
+    '### End-to-end race latency (start to result through the SDK client, sequential races)',
+    table(
+      ['configuration', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 / floor'],
+      [
+        ...Object.entries(r.raceLatencyMs).map(([k, v]) => [k, v.n, f(v.p50), f(v.p95), f(v.p99), f(r.ratioToFloor[k] ?? Number.NaN, 2)]),
+        ['Temporal floor (same shape, no-op activities)', r.floorLatencyMs.n, f(r.floorLatencyMs.p50), f(r.floorLatencyMs.p95), f(r.floorLatencyMs.p99), '1.00'],
+      ],
+    ),
+    '',
+    '### Where a race\'s time goes (median ms per stage, from workflow history event times)',
+    table(['stage', ...Object.keys(r.stagesMs)], stageKeys.map((k) => [k, ...Object.values(r.stagesMs).map((s) => f(s[k] ?? Number.NaN, 1))])),
+    '',
+    '`agentsSpan` is first agent scheduled to last agent completed; `queueWait` is time activities on the critical path waited for a worker slot; `temporalOverhead` is workflow wall time minus the critical path of activity executions.',
+    '',
+    '### Throughput (inline agents)',
+    table(['concurrency', 'races', 'races/s', 'p50 latency ms', 'process CPU %', 'peak RSS MiB'], r.throughput.map((t) => [t.concurrency!, t.races!, f(t.racesPerSecond!, 2), f(t.latencyP50Ms!), f(t.cpuPercent!), f(t.peakRssMb!)])),
+    '',
+    'CPU and memory are the whole benchmark process (client and worker); the Temporal server and PostgreSQL run as separate processes on the same 2 cores.',
+    '',
+    '### Fusion library alone (no Temporal)',
+    `One 14-runner race, 15 agents plus synthesis: median ${f(r.fusionLibrary.medianUsPerRace)} µs, about ${f(r.fusionLibrary.racesPerSecondOneCore)} races/s on one core.`,
+    '',
+    '### Sequential versus parallel agents through Temporal (inline)',
+    `Over ${r.sequentialVsParallel.races} races: the agent stage takes ${f(r.sequentialVsParallel.agentsStageMs.sequential)} ms sequential vs ${f(r.sequentialVsParallel.agentsStageMs.parallel)} ms parallel (ratio ${f(r.sequentialVsParallel.agentsStageRatio, 1)}x); end to end ${f(r.sequentialVsParallel.endToEndMs.sequential)} vs ${f(r.sequentialVsParallel.endToEndMs.parallel)} ms (${f(r.sequentialVsParallel.endToEndRatio, 2)}x).`,
+  ].join('\n');
+}
+
+await main();

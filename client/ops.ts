@@ -1,0 +1,180 @@
+import { ScheduleAlreadyRunning, WorkflowUpdateFailedError, type Client, type ScheduleSummary } from '@temporalio/client';
+import { raceDayWorkflowId, resultsWorkflowId, SCHEDULE_IDS } from '../schemas/constants.js';
+import {
+  LateChangeSchema,
+  MonitoringInputSchema,
+  OfficialResultSchema,
+  RaceDayInputSchema,
+  type LateChange,
+  type LateChangeOutcome,
+  type MonitoringInput,
+  type MonitoringSummary,
+  type OfficialResultInput,
+  type RaceDayFileInput,
+  type RaceDayInput,
+  type RaceDayStatus,
+} from '../schemas/ops.js';
+import { SA } from '../schemas/search-attributes.js';
+import { describeIssues, type RaceOptions } from '../schemas/workflow-input.js';
+import type { monitoringWorkflow } from '../workflows/monitoring.js';
+import {
+  lateChangeUpdate,
+  pauseRaceDaySignal,
+  raceDayStatusQuery,
+  resumeRaceDaySignal,
+  setRaceDaySignal,
+  triggerRaceSignal,
+  type raceDayWorkflow,
+} from '../workflows/race-day.js';
+import type { ResultsSummary, resultsWorkflow } from '../workflows/results.js';
+import { InvalidInput } from './errors.js';
+
+export interface StartRaceDayOptions {
+  /** Start each race this many seconds before its post time (default 600). */
+  offsetSeconds?: number;
+  options?: Partial<RaceOptions>;
+}
+
+/**
+ * Starts the day's workflow, or, when it is already running, sends it the file again (signal-with-start on
+ * race-day-<venue>-<date>): pending races take the new cards and offset, started ones are left alone.
+ */
+export async function startRaceDay(temporal: Client, taskQueue: string, day: RaceDayFileInput, opts: StartRaceDayOptions = {}) {
+  const parsed = RaceDayInputSchema.safeParse({ day, offsetSeconds: opts.offsetSeconds, options: opts.options });
+  if (!parsed.success) throw new InvalidInput(`invalid race day: ${describeIssues(parsed.error)}`, 'InvalidRaceDay');
+  const input = parsed.data;
+  const { venue, date } = input.day.meeting;
+  const workflowId = raceDayWorkflowId(venue, date);
+  const handle = await temporal.workflow.signalWithStart<typeof raceDayWorkflow, [RaceDayInput]>('raceDayWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [input],
+    signal: setRaceDaySignal,
+    signalArgs: [input],
+    typedSearchAttributes: [
+      { key: SA.jobKind, value: 'race-day' },
+      { key: SA.venue, value: venue },
+      { key: SA.raceDate, value: new Date(`${date}T00:00:00Z`) },
+      { key: SA.runStatus, value: 'scheduled' },
+    ],
+    staticSummary: `race day ${venue} ${date}: ${input.day.races.length} races, each started ${input.offsetSeconds}s before post time`,
+  });
+  return { workflowId, runId: handle.signaledRunId };
+}
+
+const raceDayHandle = (temporal: Client, workflowId: string) => temporal.workflow.getHandle<typeof raceDayWorkflow>(workflowId);
+
+export const raceDayStatus = (temporal: Client, workflowId: string): Promise<RaceDayStatus> => raceDayHandle(temporal, workflowId).query(raceDayStatusQuery);
+
+/** Applies a scratching / odds change to a race of a running race day; refused (InvalidLateChange) when it does not fit the card. */
+export async function lateChange(temporal: Client, workflowId: string, change: LateChange): Promise<LateChangeOutcome> {
+  const parsed = LateChangeSchema.safeParse(change);
+  if (!parsed.success) throw new InvalidInput(`invalid late change: ${describeIssues(parsed.error)}`, 'InvalidLateChange');
+  try {
+    return await raceDayHandle(temporal, workflowId).executeUpdate(lateChangeUpdate, { args: [parsed.data] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const message = err.cause instanceof Error ? err.cause.message : err.message;
+      throw new InvalidInput(message, message.split(':')[0] ?? 'InvalidLateChange');
+    }
+    throw err;
+  }
+}
+
+export const pauseRaceDay = (temporal: Client, workflowId: string) => raceDayHandle(temporal, workflowId).signal(pauseRaceDaySignal);
+export const resumeRaceDay = (temporal: Client, workflowId: string) => raceDayHandle(temporal, workflowId).signal(resumeRaceDaySignal);
+export const triggerRace = (temporal: Client, workflowId: string, raceId?: string) =>
+  raceDayHandle(temporal, workflowId).signal(triggerRaceSignal, raceId === undefined ? {} : { raceId });
+/** Races not yet started are dropped; a race in progress finishes (its children are abandoned, not cancelled). */
+export const cancelRaceDay = (temporal: Client, workflowId: string) => raceDayHandle(temporal, workflowId).cancel();
+
+/** Records the official result (workflow results-<raceId>, re-runnable for a correction) and waits for the scores. */
+export async function recordResults(temporal: Client, taskQueue: string, result: OfficialResultInput): Promise<ResultsSummary> {
+  const parsed = OfficialResultSchema.safeParse(result);
+  if (!parsed.success) throw new InvalidInput(`invalid result: ${describeIssues(parsed.error)}`, 'InvalidResult');
+  return temporal.workflow.execute<typeof resultsWorkflow>('resultsWorkflow', {
+    taskQueue,
+    workflowId: resultsWorkflowId(parsed.data.raceId),
+    args: [parsed.data],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [
+      { key: SA.jobKind, value: 'results' },
+      { key: SA.raceId, value: parsed.data.raceId },
+    ],
+    staticSummary: `official result of ${parsed.data.raceId}`,
+  });
+}
+
+/** Runs the monitoring job now for a date (what the nightly schedule does for the previous day). */
+export async function runMonitoring(temporal: Client, taskQueue: string, input: MonitoringInput = {}): Promise<MonitoringSummary> {
+  const parsed = MonitoringInputSchema.parse(input);
+  return temporal.workflow.execute<typeof monitoringWorkflow>('monitoringWorkflow', {
+    taskQueue,
+    workflowId: `monitoring-${parsed.date ?? 'now'}-${Date.now().toString(36)}`,
+    args: [parsed],
+    typedSearchAttributes: [{ key: SA.jobKind, value: 'monitoring' }],
+  });
+}
+
+export interface NightlyScheduleOptions {
+  /** Calendar for the monitoring run, default 03:00 every day (UTC). */
+  monitoringHourUtc?: number;
+  /** Weekly recalibration on this weekday (0 = Sunday) at 04:00 UTC; omit to not install it. */
+  recalibrationDayOfWeek?: number;
+  windowDays?: number;
+}
+
+/** Creates the nightly schedules, or updates them in place when they exist (fixed ids). */
+export async function installSchedules(temporal: Client, taskQueue: string, opts: NightlyScheduleOptions = {}): Promise<string[]> {
+  const installed: string[] = [];
+  const monitoringArgs = [MonitoringInputSchema.parse({ windowDays: opts.windowDays ?? 7 })];
+  const defs = [
+    {
+      scheduleId: SCHEDULE_IDS.monitoring,
+      spec: { calendars: [{ hour: opts.monitoringHourUtc ?? 3, minute: 0, comment: 'nightly, for the previous race day' }] },
+      action: {
+        type: 'startWorkflow' as const,
+        workflowType: 'monitoringWorkflow',
+        taskQueue,
+        workflowId: SCHEDULE_IDS.monitoring,
+        args: monitoringArgs,
+        typedSearchAttributes: [{ key: SA.jobKind, value: 'monitoring' }],
+      },
+    },
+    ...(opts.recalibrationDayOfWeek === undefined
+      ? []
+      : [
+          {
+            scheduleId: SCHEDULE_IDS.recalibration,
+            spec: { calendars: [{ dayOfWeek: WEEKDAYS[opts.recalibrationDayOfWeek] ?? 'MONDAY', hour: 4, minute: 0, comment: 'weekly recalibration' }] },
+            action: {
+              type: 'startWorkflow' as const,
+              workflowType: 'recalibrationWorkflow',
+              taskQueue,
+              workflowId: SCHEDULE_IDS.recalibration,
+              args: [{}],
+              typedSearchAttributes: [{ key: SA.jobKind, value: 'recalibration' }],
+            },
+          },
+        ]),
+  ];
+  for (const def of defs) {
+    try {
+      await temporal.schedule.create({ ...def, policies: { overlap: 'SKIP', catchupWindow: '1 day' } });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await temporal.schedule.getHandle(def.scheduleId).update((prev) => ({ ...prev, spec: def.spec, action: def.action }));
+    }
+    installed.push(def.scheduleId);
+  }
+  return installed;
+}
+
+const WEEKDAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
+
+export async function listSchedules(temporal: Client): Promise<ScheduleSummary[]> {
+  const out: ScheduleSummary[] = [];
+  for await (const s of temporal.schedule.list()) out.push(s);
+  return out;
+}

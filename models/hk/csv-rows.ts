@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** CSV cells arrive as text; empty cells mean "not recorded", never zero. */
+const num = z
+  .string()
+  .trim()
+  .min(1, 'required number is empty')
+  .transform(Number)
+  .refine(Number.isFinite, 'not a number');
+const optNum = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? null : Number(s)))
+  .refine((v) => v === null || Number.isFinite(v), 'not a number');
+const int = num.refine(Number.isInteger, 'not an integer');
+const text = z.string().trim();
+
+export const RaceRowSchema = z.object({
+  race_id: int,
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  venue: text.min(1),
+  race_no: int,
+  config: text,
+  surface: z.enum(['0', '1']),
+  distance: int,
+  going: text.min(1),
+  prize: optNum,
+  race_class: text.min(1),
+});
+export type RaceRow = z.infer<typeof RaceRowSchema>;
+
+export const RunRowSchema = z.object({
+  race_id: int,
+  horse_no: int,
+  horse_id: int,
+  result: optNum,
+  won: num,
+  lengths_behind: optNum,
+  horse_age: optNum,
+  horse_rating: optNum,
+  horse_gear: text,
+  declared_weight: optNum,
+  actual_weight: num,
+  draw: int,
+  position_sec1: optNum,
+  position_sec2: optNum,
+  position_sec3: optNum,
+  position_sec4: optNum,
+  position_sec5: optNum,
+  position_sec6: optNum,
+  finish_time: optNum,
+  win_odds: optNum,
+  place_odds: optNum,
+  trainer_id: int,
+  jockey_id: int,
+});
+export type RunRow = z.infer<typeof RunRowSchema>;
