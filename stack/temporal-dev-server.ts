@@ -36,7 +36,16 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const log = openSync(opts.logFile, 'a');
   const child = spawn(binary, args, { stdio: ['ignore', log, log] });
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  // If this process dies (uncaught error, process.exit), the server must not outlive it and hold the port.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      process.removeListener('exit', killOnExit);
+      resolve();
+    }),
+  );
   try {
     await Promise.race([
       waitForPort('127.0.0.1', opts.port, 60_000, 'Temporal dev server'),
