@@ -59,14 +59,14 @@ async function injectFaults(faults: ActivityDeps['faults'], strategy: string, ra
   }
 }
 
-export function createAgentActivities({ sandbox, faults }: Pick<ActivityDeps, 'sandbox' | 'faults'>) {
+export function createAgentActivities({ sandbox, faults, calibration }: Pick<ActivityDeps, 'sandbox' | 'faults' | 'calibration'>) {
   return {
     /** One fusion micro-agent over the whole field, inside the sandbox the race asked for. */
     async runFusionAgent(task: AgentTask): Promise<AgentRun> {
-      const { strategy, input, sandbox: kind } = AgentTaskSchema.parse(task);
+      const { strategy, input, sandbox: kind, calibrationVersion } = AgentTaskSchema.parse(task);
       const ctx = Context.current();
       await injectFaults(faults, strategy, input.raceId, ctx);
-      const runner = sandbox(kind);
+      const runner = sandbox(kind, calibrationVersion ? await calibration.get(calibrationVersion) : await calibration.current());
       const t0 = performance.now();
       ctx.heartbeat();
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);

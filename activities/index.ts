@@ -6,6 +6,7 @@ import type { ActivityDeps } from './ports.js';
 import { createQualActivities } from './qual.js';
 import { createQuantActivities } from './quant.js';
 import { createRaceDayActivities } from './race-day.js';
+import { createRecalibrationActivities } from './recalibration.js';
 import { createRecordActivities } from './record.js';
 import { createResultsActivities } from './results.js';
 import { createSynthesisActivities } from './synthesis.js';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRaceDayActivities(deps),
     ...createResultsActivities(deps),
     ...createMonitoringActivities(deps),
+    ...createRecalibrationActivities(deps),
   };
 }
 export type RaceActivities = ReturnType<typeof createActivities>;

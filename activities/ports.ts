@@ -1,11 +1,12 @@
 import type { Db } from '../db/pool.js';
-import type { CalibrationArtefacts } from '../agents/index.js';
 import type { RunnerHistory } from '../schemas/history.js';
 import type { QualOutput } from '../schemas/qual.js';
 import type { QuantOutput } from '../schemas/quant.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { SandboxKind } from '../schemas/agent-run.js';
+import type { ArtefactsRef } from '../sandboxes/index.js';
 import type { SandboxRunner } from '../sandboxes/runner.js';
+import type { CalibrationStore } from '../worker/calibration-store.js';
 
 export type Histories = Map<string, RunnerHistory>;
 
@@ -53,8 +54,9 @@ export interface ActivityDeps {
   evidenceAnalyst: EvidenceAnalyst;
   llmAnalyst?: LlmAnalyst;
   /** Built lazily: a process pool or an E2B client costs nothing until a race asks for it. */
-  sandbox: (kind: SandboxKind | 'default') => SandboxRunner;
-  artefacts: CalibrationArtefacts | null;
+  sandbox: (kind: SandboxKind | 'default', calibration: ArtefactsRef) => SandboxRunner;
+  /** Calibration artefacts by version: the shipped file, or the latest promoted by recalibration. */
+  calibration: CalibrationStore;
   faults?: AgentFaults;
   /** Alert delivery; default from ALERT_WEBHOOK_URL (see activities/notifier.ts). */
   notifier?: Notifier;

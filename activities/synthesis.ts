@@ -17,16 +17,19 @@ export interface SynthesisRequest {
   failures: AgentFailure[];
   quorum: number;
   pricing: { kellyFraction: number; minEdge: number };
+  /** The artefact version pinned for this race; absent: the worker's current one. */
+  calibrationVersion?: string;
   /** Wall time of each stage so far, measured by the workflow. */
   stageMs: Record<string, number>;
 }
 
-export function createSynthesisActivities({ artefacts }: Pick<ActivityDeps, 'artefacts'>) {
+export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'calibration'>) {
   return {
     /** Outliers out, confidence-weighted consensus, market blend, pricing; the race's full result. */
     async synthesise(req: SynthesisRequest): Promise<RaceResult> {
       const t0 = performance.now();
       const card = RaceCardSchema.parse(req.card);
+      const { version: calibrationVersion, artefacts } = req.calibrationVersion ? await calibration.get(req.calibrationVersion) : await calibration.current();
       const runners = activeRunners(card);
       const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
       const fused = synthesize({
@@ -81,6 +84,7 @@ export function createSynthesisActivities({ artefacts }: Pick<ActivityDeps, 'art
         },
         provenance: {
           modelVersion: req.quant.modelVersion,
+          calibrationVersion,
           featureVersion: req.quant.featureVersion,
           calibratorVersions: Object.fromEntries(req.agentRuns.map((a) => [a.output.strategy, a.output.calibratorVersion])),
           qualSource: req.qual.source.kind + (req.qual.source.model ? `:${req.qual.source.model}` : ''),

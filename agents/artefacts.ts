@@ -73,6 +73,26 @@ export type HarvilleLambdas = z.infer<typeof HarvilleLambdasSchema>;
 export const MarketBlendSchema = z.object({ alpha: Finite, beta: Finite, races: z.number().int().min(0) });
 export type MarketBlend = z.infer<typeof MarketBlendSchema>;
 
+/**
+ * The one-stage blend (SPEC 6.4, agents/fit/rich-blend.ts): coefficients on named terms computed from
+ * the agents' input and the market; when present it gives the final probabilities instead of the
+ * two-stage blend.
+ */
+export const RichBlendSchema = z.object({
+  kind: z.literal('conditional-logit'),
+  terms: z.array(
+    z.object({
+      name: z.enum(['ln_market', 'ln_market_sq', 'ln_quant', 'ln_lr', 'ln_chemistry', 'distance', 'weather']),
+      coef: Finite,
+    }),
+  ),
+  races: z.number().int().min(0),
+  l2: z.number().min(0),
+  /** Where the fitted model inputs came from (they must be out-of-sample for the training races). */
+  source: z.string(),
+});
+export type RichBlend = z.infer<typeof RichBlendSchema>;
+
 export const DEFAULT_GROUP = 'default';
 
 export const CalibrationArtefactsSchema = z
@@ -87,6 +107,7 @@ export const CalibrationArtefactsSchema = z
     strategies: z.record(z.string(), z.record(z.string(), GroupCalibrationSchema)),
     harville: HarvilleLambdasSchema,
     marketBlend: MarketBlendSchema.nullable(),
+    richBlend: RichBlendSchema.optional(),
   })
   .refine(
     (a) => Object.values(a.strategies).every((groups) => DEFAULT_GROUP in groups),

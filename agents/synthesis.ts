@@ -6,6 +6,7 @@ import { SynthesisValidationError } from './errors.js';
 import { hardNormalise, normaliseCapped, sum } from './kernel/normalise.js';
 import type { PricingOptions } from './pricing.js';
 import { price } from './pricing.js';
+import { applyRichBlend } from './fit/rich-blend.js';
 import { FALLBACK_STRATEGY, runStrategy } from './strategies.js';
 
 /** SPEC 6: outliers, confidence-weighted consensus, market blend, pricing, validation. */
@@ -70,6 +71,8 @@ export interface SynthesisSummary {
   consensusScore: number;
   effectiveEstimates: number;
   marketBlend: { alpha: number; beta: number; version: string } | null;
+  /** Set when the one-stage blend gave the final probabilities (it takes precedence over alpha/beta). */
+  richBlend?: { terms: Record<string, number>; version: string };
 }
 
 export interface SynthesisExplanation {
@@ -254,12 +257,16 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
   const allOdds = odds.every((o): o is number => o !== undefined && Number.isFinite(o) && o > 1);
   const market = allOdds ? hardNormalise(odds.map((o) => 1 / (o ?? 1))) : null;
   const blend = artefacts?.marketBlend ?? null;
-  const blended = market && blend ? marketBlend(winModel, market, blend.alpha, blend.beta) : null;
-  const blendNote = blended
-    ? `blended with the market (alpha ${blend?.alpha.toFixed(3)}, beta ${blend?.beta.toFixed(3)})`
-    : !blend
-      ? 'model only: no fitted market blend'
-      : 'model only: not every runner has market odds';
+  const rich = artefacts?.richBlend ?? null;
+  const richBlended = market && rich ? applyRichBlend(rich, input.runners, market) : null;
+  const blended = richBlended ?? (market && blend ? marketBlend(winModel, market, blend.alpha, blend.beta) : null);
+  const blendNote = richBlended
+    ? `one-stage market blend over ${rich?.terms.map((t) => t.name).join(', ')}`
+    : blended
+      ? `blended with the market (alpha ${blend?.alpha.toFixed(3)}, beta ${blend?.beta.toFixed(3)})`
+      : !blend && !rich
+        ? 'model only: no fitted market blend'
+        : 'model only: not every runner has market odds';
 
   const runners = input.runners.map((r, i): SynthesisRunner => {
     const p = winModel[i] ?? 0;
@@ -302,9 +309,12 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
     consensusScore: raceScore,
     effectiveEstimates: effectiveEstimates(used),
     marketBlend:
-      blended && blend
+      blended && blend && !richBlended
         ? { alpha: blend.alpha, beta: blend.beta, version: artefacts?.version ?? 'unknown' }
         : null,
+    ...(richBlended && rich
+      ? { richBlend: { terms: Object.fromEntries(rich.terms.map((t) => [t.name, t.coef])), version: artefacts?.version ?? 'unknown' } }
+      : {}),
   };
   const calibratorVersions = Object.fromEntries(used.map((o) => [o.strategy, o.calibratorVersion]));
   const explanation: SynthesisExplanation = {

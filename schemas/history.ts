@@ -29,6 +29,8 @@ export const PastRunSchema = z.object({
   gear: z.string().nullable(),
   /** Running positions at each sectional call, earliest first. */
   positionCalls: z.array(z.number()),
+  /** The runner's own time for each section in seconds, earliest first (absent where not recorded). */
+  sectionalTimesS: z.array(z.number()).optional(),
 });
 export type PastRun = z.infer<typeof PastRunSchema>;
 

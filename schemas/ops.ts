@@ -187,3 +187,28 @@ export interface MonitoringSummary {
   alerts: DriftAlert[];
   note?: string;
 }
+
+export const RecalibrationInputSchema = z.strictObject({
+  /** Fit on scored races before this date (default: the run's own date). */
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  /** The rolling window of scored races, in days before `asOf`. */
+  windowDays: z.number().int().min(7).max(3650).default(180),
+  /** Fewer scored races than this: no refit (a calibrator on a handful of races is noise). */
+  minRaces: z.number().int().min(20).default(200),
+  /** The most recent share of the window is held out to compare the candidate with the current artefact. */
+  holdoutFraction: z.number().gt(0).lt(0.5).default(0.25),
+  /** Bootstrap resamples for the bootstrap strategy's intervals (the strategy table's 1000 when unset). */
+  bootstrapResamples: z.number().int().min(10).max(5000).optional(),
+});
+export type RecalibrationInput = z.input<typeof RecalibrationInputSchema>;
+
+export interface RecalibrationSummary {
+  status: 'promoted' | 'kept-current' | 'skipped';
+  reason: string;
+  candidateVersion?: string;
+  currentVersion: string;
+  fitRaces: number;
+  holdoutRaces: number;
+  candidateLogLoss?: number;
+  currentLogLoss?: number;
+}

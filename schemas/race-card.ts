@@ -21,6 +21,9 @@ export const RunnerSchema = z.strictObject({
   declaredWeight: z.number().finite().min(600).max(1700).optional(),
   rating: z.number().finite().min(0).max(200).optional(),
   age: z.number().int().min(2).max(15).optional(),
+  /** Country of origin (HK data: AUS, NZ, IRE, GB, ...) and sex/type (Gelding, ...): pedigree/physical evidence. */
+  horseCountry: z.string().max(20).optional(),
+  horseType: z.string().max(20).optional(),
   jockeyId: Id,
   trainerId: Id,
   gear: z.string().max(60).optional(),

@@ -40,6 +40,8 @@ export const SynthesisSummarySchema = z.object({
   consensusScore: z.number(),
   effectiveEstimates: z.number(),
   marketBlend: z.object({ alpha: z.number(), beta: z.number(), version: z.string() }).nullable(),
+  /** The one-stage market blend's coefficients by term, when it gave the final probabilities. */
+  richBlend: z.object({ terms: z.record(z.string(), z.number()), version: z.string() }).optional(),
 });
 
 export const RaceResultSchema = z.object({
@@ -57,6 +59,8 @@ export const RaceResultSchema = z.object({
   }),
   provenance: z.object({
     modelVersion: z.string(),
+    /** The calibration artefact (and market blend) every agent and the synthesis used. */
+    calibrationVersion: z.string(),
     featureVersion: z.string(),
     calibratorVersions: z.record(z.string(), z.string()),
     qualSource: z.string(),

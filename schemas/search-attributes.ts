@@ -8,7 +8,7 @@ export const SA = {
   runStatus: defineSearchAttributeKey('RunStatus', SearchAttributeType.KEYWORD),
   degraded: defineSearchAttributeKey('Degraded', SearchAttributeType.BOOL),
   modelVersion: defineSearchAttributeKey('ModelVersion', SearchAttributeType.KEYWORD),
+  calibrationVersion: defineSearchAttributeKey('CalibrationVersion', SearchAttributeType.KEYWORD),
   jobKind: defineSearchAttributeKey('JobKind', SearchAttributeType.KEYWORD),
   driftAlert: defineSearchAttributeKey('DriftAlert', SearchAttributeType.BOOL),
-  artefactVersion: defineSearchAttributeKey('ArtefactVersion', SearchAttributeType.KEYWORD),
 } as const;

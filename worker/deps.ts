@@ -11,6 +11,7 @@ import { ACTIVITY_OPTIONS } from '../workflows/activity-options.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { createSandboxFactory } from '../sandboxes/index.js';
 import { sandboxBuilders } from '../sandboxes/builders.js';
+import { createCalibrationStore } from './calibration-store.js';
 
 const PointerSchema = (raw: unknown, file: string): string => {
   const f = (raw as { file?: unknown }).file;
@@ -63,15 +64,15 @@ export interface WorkerDeps extends ActivityDeps {
 export async function buildActivityDeps(env: Env, databaseUrl: string, extras: { faults?: AgentFaults; processEnv?: NodeJS.ProcessEnv } = {}): Promise<WorkerDeps> {
   const db = createPool(databaseUrl, 20);
   const quantModel = await QuantScorer.load();
-  const artefacts = loadCalibrationArtefacts(env.MODELS_DIR);
-  const sandbox = createSandboxFactory({ defaultKind: defaultSandboxKind(env), artefacts, builders: sandboxBuilders(env, artefacts) });
+  const calibration = createCalibrationStore(db, loadCalibrationArtefacts(env.MODELS_DIR));
+  const sandbox = createSandboxFactory({ defaultKind: defaultSandboxKind(env), builders: sandboxBuilders(env) });
   return {
     db,
     quantModel,
     evidenceAnalyst: loadEvidenceAnalyst(env.MODELS_DIR),
     llmAnalyst: loadLlmAnalyst(extras.processEnv ?? process.env),
     sandbox,
-    artefacts,
+    calibration,
     // Test-only fault injection: explicit faults from a test, else RACE_ENGINE_TEST_FAULTS (unset in production).
     faults: extras.faults ?? testFaultsFrom(env),
     async close() {

@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type TelemetryOptions } from '@temporalio/worker';
 
 let installed = false;
 
@@ -6,10 +6,11 @@ let installed = false;
  * Sends the SDK's logs to stderr, so commands that print JSON on stdout stay clean. Activity and
  * workflow log lines carry ids and types, never inputs: cards and secrets stay out of logs.
  */
-export function installRuntime(level: LogLevel = 'WARN'): void {
+export function installRuntime(level: LogLevel = 'WARN', telemetryOptions?: TelemetryOptions): void {
   if (installed) return;
   installed = true;
   Runtime.install({
+    ...(telemetryOptions ? { telemetryOptions } : {}),
     logger: new DefaultLogger(level, (entry) => {
       const meta = entry.meta ? ` ${JSON.stringify(entry.meta)}` : '';
       process.stderr.write(`${entry.level} ${entry.message}${meta}\n`);

@@ -10,3 +10,4 @@ export {
 } from './race-day.js';
 export { resultsWorkflow } from './results.js';
 export { monitoringWorkflow } from './monitoring.js';
+export { recalibrationWorkflow } from './recalibration.js';

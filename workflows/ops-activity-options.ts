@@ -27,9 +27,4 @@ export const OPS_ACTIVITY_OPTIONS = {
     scheduleToCloseTimeout: '24h',
     retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
   },
-  fit: {
-    startToCloseTimeout: '30m',
-    heartbeatTimeout: '1m',
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumAttempts: 3 },
-  },
 } as const satisfies Record<string, ActivityOptions>;

@@ -70,7 +70,8 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     options,
   });
   setStatus('analysing');
-  await recordRun(card, options);
+  const { calibrationVersion } = await recordRun(card, options);
+  upsertSearchAttributes([{ key: SA.calibrationVersion, value: calibrationVersion }]);
 
   try {
     const t0 = Date.now();
@@ -82,7 +83,7 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     const input = joinAgentInput(quant, qual);
     const runAgent = (strategy: (typeof STRATEGY_NAMES)[number]) =>
       runFusionAgent
-        .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [{ strategy, input, sandbox: options.sandbox }])
+        .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [{ strategy, input, sandbox: options.sandbox, calibrationVersion }])
         .finally(() => (agentsDone += 1));
     let settled: PromiseSettledResult<AgentRun>[];
     if (options.agentExecution === 'sequential') {
@@ -112,12 +113,13 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
       agentRuns,
       failures,
       quorum: options.quorum,
+      calibrationVersion,
       pricing: { kellyFraction: options.kellyFraction, minEdge: options.minEdge },
       stageMs: { analysis: t1 - t0, agents: t2 - t1, quant: quant.timingsMs.features + quant.timingsMs.inference + quant.timingsMs.history, qual: qual.timingsMs.total },
     });
 
     setStatus('persisting');
-    await persistRace(result, agentRuns, failures);
+    await persistRace(result, agentRuns, failures, input);
     upsertSearchAttributes([{ key: SA.degraded, value: result.degraded }]);
     upsertMemo({ summary: result.explanation.summary });
     setStatus('completed');

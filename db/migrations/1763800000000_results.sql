@@ -51,31 +51,7 @@ CREATE TABLE alerts (
   created_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- The fusion agents' input per run, kept so calibration can be refitted on scored races.
-CREATE TABLE agent_inputs (
-  run_id   text PRIMARY KEY REFERENCES race_runs (run_id) ON DELETE CASCADE,
-  race_id  text NOT NULL,
-  input    jsonb NOT NULL
-);
-
--- Every calibration artefact version the recalibration loop fitted, and which one is promoted.
-CREATE TABLE calibration_versions (
-  version             text PRIMARY KEY,
-  artefact            jsonb NOT NULL,
-  train_races         integer NOT NULL,
-  holdout_races       integer NOT NULL,
-  holdout_log_loss    double precision,
-  incumbent_version   text,
-  incumbent_log_loss  double precision,
-  promoted            boolean NOT NULL DEFAULT false,
-  promoted_at         timestamptz,
-  created_at          timestamptz NOT NULL DEFAULT now()
-);
-CREATE UNIQUE INDEX calibration_versions_one_promoted ON calibration_versions (promoted) WHERE promoted;
-
 -- Down Migration
-DROP TABLE calibration_versions;
-DROP TABLE agent_inputs;
 DROP TABLE alerts;
 DROP TABLE daily_metrics;
 DROP TABLE race_scores;

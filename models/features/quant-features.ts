@@ -1,6 +1,7 @@
 import type { PastRun, RunnerHistory } from '../../schemas/history.js';
 import { activeRunners, type RaceCard, type Runner } from '../../schemas/race-card.js';
 import { FEATURE_NAMES, FEATURE_VERSION, type FeatureName } from './definitions.js';
+import { parFor, type SpeedPars } from './pars.js';
 
 export interface QuantFeatures {
   names: string[];
@@ -9,107 +10,128 @@ export interface QuantFeatures {
   version: string;
 }
 
-const DEFAULT_SPEED = -1.5;
 const DAY_MS = 86_400_000;
+const clip = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const meanOr = (xs: number[], d: number): number => (xs.length > 0 ? mean(xs) : d);
+const classNumber = (c: string): number | null => (/^\d+$/.test(c) ? Number(c) : null);
+const present = <T>(x: T | null): x is T => x !== null;
+type Country = 'NZ' | 'AUS' | 'IRE' | 'GB' | 'USA';
 
-/** Seconds per km behind the winner, negated so that higher is better; null without both times. */
-function runSpeed(run: PastRun): number | null {
-  if (run.finishTimeS === null || run.winnerTimeS === null || run.distanceM <= 0) return null;
-  const behindPerKm = (run.finishTimeS - run.winnerTimeS) / (run.distanceM / 1000);
-  return -Math.min(6, Math.max(0, behindPerKm));
+/** (par - finish time) per km: positive = faster than a typical winner in the same conditions. */
+function speedFigure(run: PastRun, pars: SpeedPars): number | null {
+  if (run.finishTimeS === null || run.distanceM <= 0) return null;
+  const par = parFor(pars.finish, run);
+  return par === null ? null : clip((par - run.finishTimeS) / (run.distanceM / 1000), -10, 5);
 }
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const classNumber = (c: string): number | null => (/^\d+$/.test(c) ? Number(c) : null);
+function lateFigure(run: PastRun, pars: SpeedPars): number | null {
+  const own = run.sectionalTimesS?.[run.sectionalTimesS.length - 1];
+  const par = parFor(pars.lastSection, run);
+  return own === undefined || par === null ? null : clip(par - own, -5, 5);
+}
 
-function runnerFeatures(card: RaceCard, runner: Runner, history: RunnerHistory | undefined, field: FieldStats): Record<FeatureName, number> {
+function behindPerKm(run: PastRun): number | null {
+  if (run.finishTimeS === null || run.winnerTimeS === null || run.distanceM <= 0) return null;
+  return clip((run.finishTimeS - run.winnerTimeS) / (run.distanceM / 1000), 0, 6);
+}
+
+const finishPct = (r: PastRun): number | null =>
+  r.position === null ? null : r.fieldSize > 1 ? (Math.min(r.position, r.fieldSize) - 1) / (r.fieldSize - 1) : 0;
+
+function runnerFeatures(card: RaceCard, runner: Runner, history: RunnerHistory | undefined, drawSpan: number, pars: SpeedPars): Record<FeatureName, number> {
   const runs = history?.runs ?? [];
   const last = runs[0];
-  const speeds = runs
-    .map(runSpeed)
-    .filter((s): s is number => s !== null)
-    .slice(0, 4);
-  const lengths = runs.slice(0, 3).map((r) => Math.min(30, r.lengthsBehind ?? 30));
-  const decayWeights = runs.slice(0, 6).map((_, k) => 0.7 ** k);
-  const decayed = runs.slice(0, 6).reduce((a, r, k) => a + (decayWeights[k] as number) * Math.min(30, r.lengthsBehind ?? 30), 0);
+  const figs = runs.map((r) => speedFigure(r, pars)).filter(present).slice(0, 4);
+  const lates = runs.slice(0, 4).map((r) => lateFigure(r, pars)).filter(present);
+  const behind = runs.map(behindPerKm).filter(present).slice(0, 4);
+  const pcts = runs.slice(0, 4).map(finishPct).filter(present);
   const rating = runner.rating ?? 60;
   const days = last ? Math.max(0, (Date.parse(card.meeting.date) - Date.parse(last.date)) / DAY_MS) : 0;
   const lastClass = last ? classNumber(last.raceClass) : null;
   const thisClass = classNumber(card.raceClass);
   const bodyChange = runner.declaredWeight !== undefined && last?.declaredWeight != null ? runner.declaredWeight - last.declaredWeight : null;
   const wins = runs.filter((r) => r.won).length;
-  const places = runs.filter((r) => r.position !== null && r.position <= 3).length;
-  const drawRel = field.drawSpan > 0 ? (runner.draw - 1) / field.drawSpan : 0;
+  const drawRel = drawSpan > 0 ? (runner.draw - 1) / drawSpan : 0;
+  const lastPct = last ? finishPct(last) : null;
+  const country = (c: Country): number => (runner.horseCountry === c ? 1 : 0);
 
   return {
-    speed_last: speeds[0] ?? DEFAULT_SPEED,
-    speed_best4: speeds.length > 0 ? Math.max(...speeds) : DEFAULT_SPEED,
-    speed_mean4: speeds.length > 0 ? mean(speeds) : DEFAULT_SPEED,
-    speed_missing: speeds.length === 0 ? 1 : 0,
-    lengths_behind_mean3: lengths.length > 0 ? mean(lengths) : 8,
+    speed_fig_last: figs[0] ?? -3,
+    speed_fig_mean4: meanOr(figs, -3),
+    speed_fig_best4: figs.length > 0 ? Math.max(...figs) : -3,
+    speed_missing: figs.length === 0 ? 1 : 0,
+    late_fig_mean4: meanOr(lates, -1),
+    behind_per_km_last: (last ? behindPerKm(last) : null) ?? 2,
+    behind_per_km_mean4: meanOr(behind, 2),
+    finish_pct_last: lastPct ?? 0.6,
+    finish_pct_mean4: meanOr(pcts, 0.6),
     rating,
     rating_missing: runner.rating === undefined ? 1 : 0,
-    rating_z_in_race: (rating - field.ratingMean) / Math.max(1, field.ratingSd),
     rating_change: runner.rating !== undefined && last?.rating != null ? runner.rating - last.rating : 0,
     class_drop: lastClass !== null && thisClass !== null ? lastClass - thisClass : 0,
     weight_carried: runner.actualWeight,
+    weight_carried_change: last ? runner.actualWeight - last.actualWeight : 0,
     declared_weight: runner.declaredWeight ?? 1100,
     declared_weight_change: bodyChange ?? 0,
     declared_weight_change_missing: bodyChange === null ? 1 : 0,
     draw_rel: drawRel,
     draw_rel_sprint: card.distanceM <= 1200 ? drawRel : 0,
+    distance_change: last ? (card.distanceM - last.distanceM) / 400 : 0,
     age: runner.age ?? 4,
     log_days_since: Math.log1p(days),
     long_break: days > 90 ? 1 : 0,
     log_runs: Math.log1p(Math.min(20, runs.length)),
     win_rate_shrunk: (wins + 5 * 0.08) / (runs.length + 5),
-    place_rate_shrunk: (places + 5 * 0.25) / (runs.length + 5),
     no_history: runs.length === 0 ? 1 : 0,
-    lengths_behind_decayed6: decayWeights.length > 0 ? decayed / decayWeights.reduce((a, b) => a + b, 0) : 8,
+    country_nz: country('NZ'),
+    country_aus: country('AUS'),
+    country_ire: country('IRE'),
+    country_gb: country('GB'),
+    country_usa: country('USA'),
+    type_gelding: runner.horseType === 'Gelding' ? 1 : 0,
     // Filled in by withinRaceZ once the whole field is known.
-    speed_best4_z_in_race: 0,
-    speed_mean4_z_in_race: 0,
-    lengths_behind_mean3_z_in_race: 0,
-    place_rate_z_in_race: 0,
-    weight_carried_z_in_race: 0,
+    speed_fig_mean4_z: 0,
+    speed_fig_best4_z: 0,
+    speed_fig_last_z: 0,
+    late_fig_mean4_z: 0,
+    behind_per_km_mean4_z: 0,
+    finish_pct_mean4_z: 0,
+    rating_z: 0,
+    weight_carried_z: 0,
+    win_rate_z: 0,
   };
 }
 
-function withinRaceZ(values: Record<FeatureName, number>[], from: FeatureName, to: FeatureName, sdFloor: number): void {
+const Z_FEATURES: [FeatureName, FeatureName][] = [
+  ['speed_fig_mean4', 'speed_fig_mean4_z'],
+  ['speed_fig_best4', 'speed_fig_best4_z'],
+  ['speed_fig_last', 'speed_fig_last_z'],
+  ['late_fig_mean4', 'late_fig_mean4_z'],
+  ['behind_per_km_mean4', 'behind_per_km_mean4_z'],
+  ['finish_pct_mean4', 'finish_pct_mean4_z'],
+  ['rating', 'rating_z'],
+  ['weight_carried', 'weight_carried_z'],
+  ['win_rate_shrunk', 'win_rate_z'],
+];
+
+function withinRaceZ(values: Record<FeatureName, number>[], from: FeatureName, to: FeatureName): void {
   const xs = values.map((v) => v[from]);
   const m = mean(xs);
-  const sd = Math.max(sdFloor, Math.sqrt(mean(xs.map((x) => (x - m) ** 2))));
+  const sd = Math.max(1e-3, Math.sqrt(mean(xs.map((x) => (x - m) ** 2))));
   for (const v of values) v[to] = (v[from] - m) / sd;
-}
-
-interface FieldStats {
-  ratingMean: number;
-  ratingSd: number;
-  drawSpan: number;
-}
-
-function fieldStats(runners: Runner[]): FieldStats {
-  const ratings = runners.map((r) => r.rating ?? 60);
-  const m = mean(ratings);
-  const sd = Math.sqrt(mean(ratings.map((x) => (x - m) ** 2)));
-  const maxDraw = Math.max(...runners.map((r) => r.draw));
-  return { ratingMean: m, ratingSd: sd, drawSpan: Math.max(runners.length, maxDraw) - 1 };
 }
 
 /**
  * The one quantitative feature builder, used by training and serving alike. Pure: it reads only the
- * card and the histories (which must hold earlier races only) and never the market odds.
+ * card, the histories (which must hold earlier races only) and the fitted par times, never the market.
  */
-export function buildQuantFeatures(card: RaceCard, histories: Map<string, RunnerHistory>): QuantFeatures {
+export function buildQuantFeatures(card: RaceCard, histories: Map<string, RunnerHistory>, pars: SpeedPars): QuantFeatures {
   const runners = activeRunners(card);
-  const field = fieldStats(runners);
-  const values = runners.map((runner) => runnerFeatures(card, runner, histories.get(runner.horseId), field));
+  const drawSpan = Math.max(runners.length, ...runners.map((r) => r.draw)) - 1;
+  const values = runners.map((runner) => runnerFeatures(card, runner, histories.get(runner.horseId), drawSpan, pars));
   // The conditional logit sees only differences within a race; z-scores add the field's spread.
-  withinRaceZ(values, 'speed_best4', 'speed_best4_z_in_race', 0.1);
-  withinRaceZ(values, 'speed_mean4', 'speed_mean4_z_in_race', 0.1);
-  withinRaceZ(values, 'lengths_behind_mean3', 'lengths_behind_mean3_z_in_race', 0.5);
-  withinRaceZ(values, 'place_rate_shrunk', 'place_rate_z_in_race', 0.02);
-  withinRaceZ(values, 'weight_carried', 'weight_carried_z_in_race', 1);
+  for (const [from, to] of Z_FEATURES) withinRaceZ(values, from, to);
   const rows = values.map((v) => Float32Array.from(FEATURE_NAMES, (name) => v[name]));
   return { names: [...FEATURE_NAMES], rows, version: FEATURE_VERSION };
 }

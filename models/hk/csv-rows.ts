@@ -14,6 +14,14 @@ const optNum = z
   .refine((v) => v === null || Number.isFinite(v), 'not a number');
 const int = num.refine(Number.isInteger, 'not an integer');
 const text = z.string().trim();
+/** Columns some copies of the data lack (sectional times, pedigree): absent reads as not recorded. */
+const absentText = z.string().trim().optional().default('');
+const absentNum = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s) => (s === undefined || s === '' ? null : Number(s)))
+  .refine((v) => v === null || Number.isFinite(v), 'not a number');
 
 export const RaceRowSchema = z.object({
   race_id: int,
@@ -37,6 +45,8 @@ export const RunRowSchema = z.object({
   won: num,
   lengths_behind: optNum,
   horse_age: optNum,
+  horse_country: absentText,
+  horse_type: absentText,
   horse_rating: optNum,
   horse_gear: text,
   declared_weight: optNum,
@@ -48,6 +58,12 @@ export const RunRowSchema = z.object({
   position_sec4: optNum,
   position_sec5: optNum,
   position_sec6: optNum,
+  time1: absentNum,
+  time2: absentNum,
+  time3: absentNum,
+  time4: absentNum,
+  time5: absentNum,
+  time6: absentNum,
   finish_time: optNum,
   win_odds: optNum,
   place_odds: optNum,

@@ -1,5 +1,6 @@
 import type { PastRun, PersonForm, RunnerHistory } from '../../schemas/history.js';
 import type { RaceCard } from '../../schemas/race-card.js';
+import { pastRunsOf } from './past-runs.js';
 import type { HkRace } from './types.js';
 
 interface Ride {
@@ -48,14 +49,17 @@ export interface HistoryAccumulatorOptions {
 /**
  * Builds RunnerHistory as of a race from the races recorded so far. Call `historiesFor(card)` before
  * `record(race)` for each race in chronological order: a race's own result is then never visible to
- * its own features (no leakage). Jockey/trainer form is a rolling window; the jockey-trainer
- * combination record is all-time because combinations are sparse.
+ * its own features (no leakage). A recorded race becomes visible only to races on a later date, which
+ * is what the PostgreSQL store (db/history.ts, `race_date < date`) serves, so training and serving
+ * see the same histories. Jockey/trainer form is a rolling window; the jockey-trainer combination
+ * record is all-time because combinations are sparse.
  */
 export class HistoryAccumulator {
   private readonly runs = new Map<string, PastRun[]>();
   private readonly jockeys = new Map<string, RollingForm>();
   private readonly trainers = new Map<string, RollingForm>();
   private readonly combos = new Map<string, PersonForm>();
+  private pending: HkRace[] = [];
   private readonly windowDays: number;
   private readonly maxRuns: number;
 
@@ -65,6 +69,7 @@ export class HistoryAccumulator {
   }
 
   historiesFor(card: RaceCard): Map<string, RunnerHistory> {
+    this.commitBefore(card.meeting.date);
     const out = new Map<string, RunnerHistory>();
     for (const r of card.runners) {
       out.set(r.horseId, {
@@ -78,57 +83,40 @@ export class HistoryAccumulator {
     return out;
   }
 
-  record({ card, outcome }: HkRace): void {
-    const day = dayNumber(card.meeting.date);
-    const fieldSize = card.runners.filter((r) => !r.scratched).length;
-    const placedCutoff = fieldSize >= 7 ? 3 : fieldSize >= 4 ? 2 : 1;
-    const resultById = new Map(outcome.results.map((r) => [r.horseId, r]));
-    for (const runner of card.runners) {
-      const res = resultById.get(runner.horseId);
-      if (runner.scratched || !res) continue;
-      const placed = res.position !== null && res.position <= placedCutoff;
-      const past: PastRun = {
-        raceId: card.raceId,
-        date: card.meeting.date,
-        venue: card.meeting.venue,
-        distanceM: card.distanceM,
-        surface: card.surface,
-        going: card.going,
-        raceClass: card.raceClass,
-        fieldSize,
-        draw: runner.draw,
-        position: res.position,
-        won: res.won,
-        lengthsBehind: res.lengthsBehind,
-        finishTimeS: res.finishTimeS,
-        winnerTimeS: outcome.winnerTimeS,
-        actualWeight: runner.actualWeight,
-        declaredWeight: runner.declaredWeight ?? null,
-        rating: runner.rating ?? null,
-        winOdds: runner.marketWinOdds ?? null,
-        jockeyId: runner.jockeyId,
-        trainerId: runner.trainerId,
-        gear: runner.gear ?? null,
-        positionCalls: res.positionCalls,
-      };
-      const list = this.runs.get(runner.horseId) ?? [];
+  /** Queues a finished race; it joins the histories of races on later dates. */
+  record(race: HkRace): void {
+    this.pending.push(race);
+  }
+
+  private commitBefore(date: string): void {
+    const ready = this.pending.filter((r) => r.card.meeting.date < date);
+    if (ready.length === 0) return;
+    this.pending = this.pending.filter((r) => r.card.meeting.date >= date);
+    for (const race of ready) this.commit(race);
+    const day = dayNumber(date);
+    for (const form of [...this.jockeys.values(), ...this.trainers.values()]) form.evictBefore(day - this.windowDays);
+  }
+
+  private commit(race: HkRace): void {
+    const day = dayNumber(race.card.meeting.date);
+    for (const { horseId, run: past, placed } of pastRunsOf(race)) {
+      const list = this.runs.get(horseId) ?? [];
       list.unshift(past);
       if (list.length > this.maxRuns) list.length = this.maxRuns;
-      this.runs.set(runner.horseId, list);
+      this.runs.set(horseId, list);
 
-      const ride = { day, won: res.won, placed };
+      const ride = { day, won: past.won, placed };
       for (const [map, id] of [
-        [this.jockeys, runner.jockeyId],
-        [this.trainers, runner.trainerId],
+        [this.jockeys, past.jockeyId],
+        [this.trainers, past.trainerId],
       ] as const) {
         const form = map.get(id) ?? new RollingForm();
         form.add(ride);
         map.set(id, form);
       }
-      const key = `${runner.jockeyId}|${runner.trainerId}`;
+      const key = `${past.jockeyId}|${past.trainerId}`;
       const combo = this.combos.get(key) ?? { ...EMPTY_FORM };
-      this.combos.set(key, { rides: combo.rides + 1, wins: combo.wins + (res.won ? 1 : 0), places: combo.places + (placed ? 1 : 0) });
+      this.combos.set(key, { rides: combo.rides + 1, wins: combo.wins + (past.won ? 1 : 0), places: combo.places + (placed ? 1 : 0) });
     }
-    for (const form of [...this.jockeys.values(), ...this.trainers.values()]) form.evictBefore(day - this.windowDays);
   }
 }

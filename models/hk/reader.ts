@@ -52,6 +52,8 @@ function toCard(race: RaceRow, runs: RunRow[]): RaceCard {
       ...(r.declared_weight !== null ? { declaredWeight: r.declared_weight } : {}),
       ...(r.horse_rating !== null ? { rating: r.horse_rating } : {}),
       ...(r.horse_age !== null ? { age: r.horse_age } : {}),
+      ...(r.horse_country ? { horseCountry: r.horse_country } : {}),
+      ...(r.horse_type ? { horseType: r.horse_type } : {}),
       jockeyId: String(r.jockey_id),
       trainerId: String(r.trainer_id),
       ...(r.horse_gear && r.horse_gear !== '--' ? { gear: r.horse_gear } : {}),
@@ -70,6 +72,7 @@ function toOutcome(runs: RunRow[]): RaceOutcome {
     lengthsBehind: r.lengths_behind === null || r.lengths_behind >= 999 ? null : Math.max(0, r.lengths_behind),
     finishTimeS: r.finish_time,
     positionCalls: positionCallsOf(r),
+    sectionalTimesS: [r.time1, r.time2, r.time3, r.time4, r.time5, r.time6].filter((t): t is number => t !== null && t > 0),
   }));
   const order = runs
     .map((r) => ({ id: String(r.horse_id), pos: r.result ?? Number.POSITIVE_INFINITY, no: r.horse_no }))

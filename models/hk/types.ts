@@ -10,6 +10,8 @@ export interface HkRunResult {
   finishTimeS: number | null;
   /** Running positions at each sectional call, earliest first. */
   positionCalls: number[];
+  /** The runner's own time per section, earliest first. */
+  sectionalTimesS: number[];
 }
 
 export interface RaceOutcome {

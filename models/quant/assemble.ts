@@ -35,15 +35,21 @@ export function quantConfidence(pastRuns: number, hasSpeed: boolean): number {
   return clip((0.15 + 0.85 * (1 - Math.exp(-pastRuns / 4))) * (hasSpeed ? 1 : 0.7), 0, 1);
 }
 
-/** Everything QuantOutput needs per runner, from the model's linear scores and the feature rows. */
+/**
+ * Everything QuantOutput needs per runner, from the pooled scores, each member's raw scores and the
+ * feature rows. modelScores holds each member's own race softmax (the ranker's raw scale is not
+ * calibrated; the pool weights rescale it) and the pooled probability under the model version.
+ */
 export function assembleQuantRunners(
   horseIds: string[],
   rows: Float32Array[],
   scores: ArrayLike<number>,
   meta: QuantModelMetadata,
   placesPaid: number,
+  memberScores: Record<string, ArrayLike<number>> = {},
 ): QuantRunner[] {
   const win = raceSoftmax(scores);
+  const memberProbs = Object.entries(memberScores).map(([name, s]) => [name, raceSoftmax(s)] as const);
   const place = harvillePlaceProbs(win, placesPaid);
   const names = meta.featureNames;
   const runsIdx = names.indexOf('log_runs');
@@ -68,7 +74,7 @@ export function assembleQuantRunners(
       winProbUpper: clip(p * hi, p, 1),
       placeProbLower: clip(pl * lo, 0, pl),
       placeProbUpper: clip(pl * hi, pl, 1),
-      modelScores: { [meta.modelVersion]: p },
+      modelScores: { ...Object.fromEntries(memberProbs.map(([name, probs]) => [name, probs[i] as number])), [meta.modelVersion]: p },
       topFeatures,
       confidence: quantConfidence(pastRuns, hasSpeed),
     };

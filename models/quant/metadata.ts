@@ -17,25 +17,39 @@ export const IntervalBinSchema = z.object({
 });
 export type IntervalBin = z.infer<typeof IntervalBinSchema>;
 
-/** Written by models/training/train_quant.py beside each ONNX file. */
+const MemberSchema = z.object({ name: z.string().min(1), onnxFile: z.string().min(1), input: z.string(), output: z.string() });
+export type QuantMember = z.infer<typeof MemberSchema>;
+
+/**
+ * Written by models/training/train_quant.py beside the ONNX files: one member per ONNX graph (a
+ * conditional logit and a LightGBM ranker), combined by a log-linear pool,
+ * p_i proportional to exp(sum_k weight_k * score_k,i) over the race.
+ */
 export const QuantModelMetadataSchema = z.object({
-  kind: z.literal('quant-clogit'),
+  kind: z.literal('quant-ensemble'),
   modelVersion: z.string().min(1),
   featureVersion: z.string().min(1),
   featureNames: z.array(z.string()).min(1),
-  onnxFile: z.string().min(1),
-  input: z.string(),
-  output: z.string(),
+  /** Speed-figure par times the features were built with (models/features/pars.ts), beside this file. */
+  parsFile: z.string().min(1),
+  members: z.array(MemberSchema).min(1),
+  pool: z.object({ kind: z.literal('log-linear'), weights: z.record(z.string(), z.number()), source: z.string() }),
   trainUntilRaceId: z.number().int(),
   trainingRaces: z.number().int().positive(),
   trainingRunners: z.number().int().positive(),
   l2: z.number(),
   standardiser: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
-  /** Weights on the standardised features: the explanation's contributions use them. */
+  /** Weights of the conditional-logit member on the standardised features: the explanation's contributions use them. */
   coefficients: z.array(z.number()),
   metrics: z.object({
-    heldOut: z.object({ fromRaceId: z.number().int(), model: RaceMetricsSchema, market: RaceMetricsSchema.nullable(), note: z.string() }),
-    crossFittedTraining: z.object({ folds: z.number().int(), model: RaceMetricsSchema }),
+    heldOut: z.object({
+      fromRaceId: z.number().int(),
+      members: z.record(z.string(), RaceMetricsSchema),
+      model: RaceMetricsSchema,
+      market: RaceMetricsSchema.nullable(),
+      note: z.string(),
+    }),
+    crossFittedTraining: z.object({ folds: z.number().int(), members: z.record(z.string(), RaceMetricsSchema), model: RaceMetricsSchema }),
   }),
   intervalBins: z.object({ source: z.string(), bins: z.array(IntervalBinSchema).min(1) }),
   onnxParityMaxGap: z.number(),
@@ -67,5 +81,7 @@ export function loadQuantMetadata(path: string): QuantModelMetadata {
   const f = meta.featureNames.length;
   if (meta.coefficients.length !== f || meta.standardiser.mean.length !== f || meta.standardiser.std.length !== f)
     throw new QuantModelError(`quant model metadata ${path}: coefficient/standardiser length differs from ${f} features`);
+  for (const m of meta.members)
+    if (meta.pool.weights[m.name] === undefined) throw new QuantModelError(`quant model metadata ${path}: no pool weight for member ${m.name}`);
   return meta;
 }

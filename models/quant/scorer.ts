@@ -5,11 +5,12 @@ import type { RunnerHistory } from '../../schemas/history.js';
 import type { QuantOutput } from '../../schemas/quant.js';
 import { QuantOutputSchema } from '../../schemas/quant.js';
 import { activeRunners, placesPaidFor, type RaceCard } from '../../schemas/race-card.js';
-import { buildQuantFeatures } from '../features/quant-features.js';
 import { FEATURE_VERSION } from '../features/definitions.js';
+import { SpeedParsSchema, type SpeedPars } from '../features/pars.js';
+import { buildQuantFeatures } from '../features/quant-features.js';
 import { assembleQuantRunners } from './assemble.js';
 import { calibrationGroupFor } from './calibration-group.js';
-import { CurrentModelPointerSchema, QuantModelError, loadQuantMetadata, readJsonWith, type QuantModelMetadata } from './metadata.js';
+import { CurrentModelPointerSchema, QuantModelError, loadQuantMetadata, readJsonWith, type QuantMember, type QuantModelMetadata } from './metadata.js';
 
 const QUANT_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -19,40 +20,59 @@ export function defaultQuantMetadataPath(): string {
   return join(QUANT_DIR, pointer.metadataFile);
 }
 
+/** Raw scores per member plus the log-linear pool: pooled_i = sum_k weight_k * score_k,i. */
+export interface EnsembleScores {
+  members: Record<string, Float32Array>;
+  pooled: Float64Array;
+}
+
 /**
- * Scores races with one ONNX session, created once in `load` and reused: sessions are expensive and
- * onnxruntime allows concurrent `run` calls on one session.
+ * Scores races with one ONNX session per ensemble member, created once in `load` and reused: sessions
+ * are expensive and onnxruntime allows concurrent `run` calls on one session.
  */
 export class QuantScorer {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly sessions: { member: QuantMember; session: ort.InferenceSession }[],
     readonly meta: QuantModelMetadata,
+    readonly pars: SpeedPars,
   ) {}
 
   static async load(metadataPath: string = defaultQuantMetadataPath()): Promise<QuantScorer> {
     const meta = loadQuantMetadata(metadataPath);
     if (meta.featureVersion !== FEATURE_VERSION)
       throw new QuantModelError(`model ${meta.modelVersion} was trained on features ${meta.featureVersion}, the builder is ${FEATURE_VERSION}`);
-    const session = await ort.InferenceSession.create(join(dirname(metadataPath), meta.onnxFile));
-    return new QuantScorer(session, meta);
+    const dir = dirname(metadataPath);
+    const pars = readJsonWith(join(dir, meta.parsFile), SpeedParsSchema, 'speed pars');
+    const sessions = await Promise.all(
+      meta.members.map(async (member) => ({ member, session: await ort.InferenceSession.create(join(dir, member.onnxFile)) })),
+    );
+    return new QuantScorer(sessions, meta, pars);
   }
 
   get modelVersion(): string {
     return this.meta.modelVersion;
   }
 
-  /** Raw linear scores (one per row) straight from the ONNX graph. */
-  async scoreRows(rows: Float32Array[]): Promise<Float32Array> {
+  /** Every member's raw scores (one per row) straight from its ONNX graph, and the pooled score. */
+  async scoreRows(rows: Float32Array[]): Promise<EnsembleScores> {
     const f = this.meta.featureNames.length;
     const data = new Float32Array(rows.length * f);
     rows.forEach((row, i) => {
       if (row.length !== f) throw new QuantModelError(`feature row ${i} has ${row.length} values, the model expects ${f}`);
       data.set(row, i * f);
     });
-    const out = await this.session.run({ [this.meta.input]: new ort.Tensor('float32', data, [rows.length, f]) });
-    const score = out[this.meta.output];
-    if (!score) throw new QuantModelError(`model output ${this.meta.output} missing`);
-    return score.data as Float32Array;
+    const members: Record<string, Float32Array> = {};
+    const pooled = new Float64Array(rows.length);
+    for (const { member, session } of this.sessions) {
+      const out = await session.run({ [member.input]: new ort.Tensor('float32', data, [rows.length, f]) });
+      const score = out[member.output];
+      if (!score) throw new QuantModelError(`member ${member.name}: output ${member.output} missing`);
+      const values = score.data as Float32Array;
+      members[member.name] = values;
+      const w = this.meta.pool.weights[member.name] ?? 0;
+      values.forEach((v, i) => (pooled[i] = (pooled[i] as number) + w * v));
+    }
+    return { members, pooled };
   }
 
   /**
@@ -61,16 +81,17 @@ export class QuantScorer {
    */
   async score(card: RaceCard, histories: Map<string, RunnerHistory>): Promise<QuantOutput> {
     const t0 = performance.now();
-    const features = buildQuantFeatures(card, histories);
+    const features = buildQuantFeatures(card, histories, this.pars);
     const t1 = performance.now();
     const scores = await this.scoreRows(features.rows);
     const placesPaid = placesPaidFor(card);
     const runners = assembleQuantRunners(
       activeRunners(card).map((r) => r.horseId),
       features.rows,
-      scores,
+      scores.pooled,
       this.meta,
       placesPaid,
+      scores.members,
     );
     const t2 = performance.now();
     return QuantOutputSchema.parse({
@@ -85,6 +106,6 @@ export class QuantScorer {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await Promise.all(this.sessions.map((s) => s.session.release()));
   }
 }

@@ -1,4 +1,5 @@
 import { activeRunners, placesPaidFor, type RaceCard } from '../../schemas/race-card.js';
+import type { SpeedPars } from '../features/pars.js';
 import { buildQuantFeatures } from '../features/quant-features.js';
 import { HistoryAccumulator } from '../hk/history-accumulator.js';
 import type { HkRace } from '../hk/types.js';
@@ -23,13 +24,17 @@ export interface TrainingRace {
  * One chronological pass: for each race, read the histories first, then record the result, so no
  * race's features ever see its own or a later result.
  */
-export function collectTrainingData(races: Iterable<HkRace>, onRace?: (race: TrainingRace) => void): { races: TrainingRace[]; featureNames: string[] } {
+export function collectTrainingData(
+  races: Iterable<HkRace>,
+  pars: SpeedPars,
+  onRace?: (race: TrainingRace) => void,
+): { races: TrainingRace[]; featureNames: string[] } {
   const acc = new HistoryAccumulator();
   const out: TrainingRace[] = [];
   let featureNames: string[] = [];
   for (const race of races) {
     const histories = acc.historiesFor(race.card);
-    const features = buildQuantFeatures(race.card, histories);
+    const features = buildQuantFeatures(race.card, histories, pars);
     featureNames = features.names;
     const active = activeRunners(race.card);
     const activeIds = new Set(active.map((r) => r.horseId));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,12 +18,23 @@ function run(cmd: string, args: string[]): string {
   return res.stdout;
 }
 
-/** Creates models/training/.venv from the pinned requirements the first time; reuses it after. */
+/**
+ * Creates models/training/.venv from the pinned requirements the first time, and reinstalls them
+ * whenever requirements.txt differs from the copy stamped into the venv at the last install.
+ */
 export function ensureVenv(log: (line: string) => void): string {
-  if (existsSync(VENV_PYTHON)) return VENV_PYTHON;
-  log(`creating ${VENV} and installing requirements.txt`);
-  run('python3', ['-m', 'venv', VENV]);
-  run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(TRAINING_DIR, 'requirements.txt')]);
+  const requirements = join(TRAINING_DIR, 'requirements.txt');
+  const stamp = join(VENV, 'requirements.installed.txt');
+  if (!existsSync(VENV_PYTHON)) {
+    log(`creating ${VENV}`);
+    run('python3', ['-m', 'venv', VENV]);
+  }
+  const wanted = readFileSync(requirements, 'utf8');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
+    log('installing models/training/requirements.txt into the venv');
+    run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', requirements]);
+    writeFileSync(stamp, wanted);
+  }
   return VENV_PYTHON;
 }
 

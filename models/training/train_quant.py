@@ -1,25 +1,49 @@
-"""Conditional (per-race softmax) logit for the quantitative model, exported to ONNX.
+"""The quantitative ensemble: a conditional (per-race softmax) logit and a LightGBM lambdarank ranker,
+combined by a log-linear pool, each member exported to ONNX.
 
 Reads the feature matrix that the TypeScript feature builder exported (one row per runner, rows of a
 race contiguous and races in race_id order), fits on races with race_id < cut only, measures on the
-later races, and writes the ONNX graph, its metadata, a parity fixture and cross-fitted scores for
-the training races (so calibration is fitted on out-of-sample probabilities).
+later races, and writes the ONNX graphs, their metadata, a parity fixture and cross-fitted scores for
+the training races (so the pool, calibration and the market blend see out-of-sample scores only).
+
+The pool: p_i proportional to p_clogit_i^w1 * p_lgbm_i^w2, i.e. softmax(w1 s_clogit + w2 s_lgbm) over
+the race; w is fitted by maximum likelihood on the cross-fitted training scores.
 """
 
 import argparse
 import csv
 import json
+import re
 import time
 
+import lightgbm as lgb
 import numpy as np
 import onnx
+import onnxmltools
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from onnxmltools.convert.common.data_types import FloatTensorType
 from scipy.optimize import minimize
 
 META_COLUMNS = ["race_id", "horse_id", "won", "market_odds"]
 # Probability bins for the interval: narrow where most runners sit.
 INTERVAL_EDGES = [0.0, 0.02, 0.04, 0.06, 0.08, 0.11, 0.15, 0.2, 0.28, 0.4, 1.0]
+LGBM_PARAMS = {
+    "objective": "lambdarank",
+    "lambdarank_truncation_level": 14,
+    "learning_rate": 0.03,
+    "num_leaves": 15,
+    "min_data_in_leaf": 100,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "verbose": -1,
+    "seed": 1,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 2,
+}
 
 
 def read_matrix(path):
@@ -79,14 +103,19 @@ def standardiser(X):
     return mean, std
 
 
-def fit_model(X, y, race, l2):
+def fit_logit_member(X, y, race, l2):
     mean, std = standardiser(X)
     w = fit_clogit((X - mean) / std, y, Races(race), l2)
     return mean, std, w
 
 
-def score(X, mean, std, w):
+def logit_scores(X, mean, std, w):
     return ((X.astype(np.float64) - mean) / std) @ w
+
+
+def fit_lgbm_member(X, y, race, rounds):
+    r = Races(race)
+    return lgb.train(LGBM_PARAMS, lgb.Dataset(X, y, group=r.counts), num_boost_round=rounds)
 
 
 def race_metrics(logp, y, races):
@@ -111,7 +140,7 @@ def interval_bins(p, y):
     return bins
 
 
-def export_onnx(path, mean, std, w, names):
+def export_logit(path, mean, std, w, names):
     F = len(names)
     graph = helper.make_graph(
         [
@@ -135,6 +164,15 @@ def export_onnx(path, mean, std, w, names):
     onnx.save(model, path)
 
 
+def export_lgbm(path, booster, n_features):
+    # onnxmltools converts regression boosters only; a lambdarank booster's raw score is the same sum of
+    # trees, so the objective line is relabelled for the converter. No ZipMap (zipmap=False).
+    plain = lgb.Booster(model_str=re.sub(r"objective=lambdarank[^\n]*", "objective=regression", booster.model_to_string()))
+    model = onnxmltools.convert_lightgbm(plain, initial_types=[("features", FloatTensorType([None, n_features]))], target_opset=13, zipmap=False)
+    onnx.save(model, path)
+    return model.graph.output[0].name
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--matrix", required=True)
@@ -142,9 +180,11 @@ def main():
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--model-version", required=True)
     ap.add_argument("--feature-version", required=True)
+    ap.add_argument("--pars-file", required=True)
     ap.add_argument("--oof-out", required=True)
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--rounds", type=int, default=400)
     args = ap.parse_args()
     started = time.time()
 
@@ -155,56 +195,86 @@ def main():
     if not train.any() or not test.any():
         raise SystemExit(f"cut {args.cut} leaves no training or no held-out races")
 
-    mean, std, w = fit_model(X[train], won[train], race[train], args.l2)
-    test_races = Races(race[test])
-    test_logp = test_races.log_softmax(score(X[test], mean, std, w))
-    held_out = race_metrics(test_logp, won[test], test_races)
-    market_ok = np.all(np.isfinite(odds[test]))
-    market = race_metrics(market_logp(odds[test], test_races), won[test], test_races) if market_ok else None
-
-    # Time-blocked cross-fitting: each chronological fold of training races is scored by a model
-    # fitted on the other folds, so calibration never sees in-sample probabilities.
+    # Time-blocked cross-fitting: each chronological fold of training races is scored by members fitted
+    # on the other folds, so the pool and every later fit see out-of-sample scores only.
     train_ids = np.unique(race[train])
     fold_of_race = {rid: min(i * args.folds // len(train_ids), args.folds - 1) for i, rid in enumerate(train_ids)}
     fold = np.array([fold_of_race.get(r, -1) for r in race])
-    oof_score = np.full(len(race), np.nan)
+    oof = np.full((len(race), 2), np.nan)
     for k in range(args.folds):
         fit_rows = train & (fold != k)
-        m_k, s_k, w_k = fit_model(X[fit_rows], won[fit_rows], race[fit_rows], args.l2)
         rows = train & (fold == k)
-        oof_score[rows] = score(X[rows], m_k, s_k, w_k)
+        m_k, s_k, w_k = fit_logit_member(X[fit_rows], won[fit_rows], race[fit_rows], args.l2)
+        oof[rows, 0] = logit_scores(X[rows], m_k, s_k, w_k)
+        oof[rows, 1] = fit_lgbm_member(X[fit_rows], won[fit_rows], race[fit_rows], args.rounds).predict(X[rows])
+        print(f"fold {k + 1}/{args.folds} done ({time.time() - started:.0f} s)", flush=True)
     train_races = Races(race[train])
-    oof_logp = train_races.log_softmax(oof_score[train])
-    oof = race_metrics(oof_logp, won[train], train_races)
+    pool = fit_clogit(oof[train], won[train], train_races, 1e-6)
+    oof_pooled = oof[train] @ pool
+    oof_logp = train_races.log_softmax(oof_pooled)
+
+    mean, std, w = fit_logit_member(X[train], won[train], race[train], args.l2)
+    booster = fit_lgbm_member(X[train], won[train], race[train], args.rounds)
+    test_races = Races(race[test])
+    s_test = np.column_stack([logit_scores(X[test], mean, std, w), booster.predict(X[test])])
+    held_out = {
+        "clogit": race_metrics(test_races.log_softmax(s_test[:, 0]), won[test], test_races),
+        "lgbm": race_metrics(test_races.log_softmax(s_test[:, 1]), won[test], test_races),
+        "ensemble": race_metrics(test_races.log_softmax(s_test @ pool), won[test], test_races),
+    }
+    market_ok = np.all(np.isfinite(odds[test]))
+    market = race_metrics(market_logp(odds[test], test_races), won[test], test_races) if market_ok else None
+    cross = {
+        "clogit": race_metrics(train_races.log_softmax(oof[train, 0]), won[train], train_races),
+        "lgbm": race_metrics(train_races.log_softmax(oof[train, 1]), won[train], train_races),
+        "ensemble": race_metrics(oof_logp, won[train], train_races),
+    }
 
     with open(args.oof_out, "w", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["race_id", "horse_id", "score"])
+        out.writerow(["race_id", "horse_id", "clogit", "lgbm"])
         for i in np.flatnonzero(train):
-            out.writerow([int(race[i]), horse[i], repr(float(oof_score[i]))])
+            out.writerow([int(race[i]), horse[i], repr(float(oof[i, 0])), repr(float(oof[i, 1]))])
 
-    stem = f"{args.out_dir}/quant-{args.model_version}"
-    export_onnx(f"{stem}.onnx", mean, std, w, names)
+    stem = f"quant-{args.model_version}"
+    logit_file, lgbm_file = f"{stem}-clogit.onnx", f"{stem}-lgbm.onnx"
+    export_logit(f"{args.out_dir}/{logit_file}", mean, std, w, names)
+    lgbm_output = export_lgbm(f"{args.out_dir}/{lgbm_file}", booster, len(names))
 
     # Parity fixture: synthetic rows around the training distribution (no data is committed).
     rng = np.random.default_rng(7)
-    rows = (mean + std * rng.standard_normal((6, len(names)))).astype(np.float32)
-    expected = score(rows, mean.astype(np.float32).astype(np.float64), std.astype(np.float32).astype(np.float64), w.astype(np.float32).astype(np.float64))
-    onnx_scores = ort.InferenceSession(f"{stem}.onnx").run(["score"], {"features": rows})[0][:, 0]
-    parity_gap = float(np.max(np.abs(onnx_scores - expected)))
+    rows = (mean + std * rng.standard_normal((8, len(names)))).astype(np.float32)
+    expected_logit = logit_scores(rows, mean.astype(np.float32).astype(np.float64), std.astype(np.float32).astype(np.float64), w.astype(np.float32).astype(np.float64))
+    expected_lgbm = booster.predict(rows)
+    got_logit = ort.InferenceSession(f"{args.out_dir}/{logit_file}").run(["score"], {"features": rows})[0][:, 0]
+    got_lgbm = ort.InferenceSession(f"{args.out_dir}/{lgbm_file}").run([lgbm_output], {"features": rows})[0][:, 0]
+    parity_gap = float(max(np.max(np.abs(got_logit - expected_logit)), np.max(np.abs(got_lgbm - expected_lgbm))))
     if parity_gap > 1e-4:
         raise SystemExit(f"ONNX parity failed in Python: max gap {parity_gap}")
     with open(f"{args.out_dir}/parity-fixture-{args.model_version}.json", "w") as fh:
-        json.dump({"modelVersion": args.model_version, "featureNames": names, "rows": rows.astype(float).tolist(), "scores": expected.tolist()}, fh, indent=1)
+        json.dump(
+            {
+                "modelVersion": args.model_version,
+                "featureNames": names,
+                "rows": rows.astype(float).tolist(),
+                "memberScores": {"clogit": expected_logit.tolist(), "lgbm": expected_lgbm.tolist()},
+                "pooledScores": (np.column_stack([expected_logit, expected_lgbm]) @ pool).tolist(),
+            },
+            fh,
+            indent=1,
+        )
 
     meta = {
-        "kind": "quant-clogit",
+        "kind": "quant-ensemble",
         "modelVersion": args.model_version,
         "featureVersion": args.feature_version,
         "featureNames": names,
-        "onnxFile": f"quant-{args.model_version}.onnx",
-        "input": "features",
-        "output": "score",
+        "parsFile": args.pars_file,
+        "members": [
+            {"name": "clogit", "onnxFile": logit_file, "input": "features", "output": "score"},
+            {"name": "lgbm", "onnxFile": lgbm_file, "input": "features", "output": lgbm_output, "rounds": args.rounds, "params": LGBM_PARAMS},
+        ],
+        "pool": {"kind": "log-linear", "weights": {"clogit": float(pool[0]), "lgbm": float(pool[1])}, "source": "cross-fitted training scores"},
         "trainUntilRaceId": args.cut,
         "trainingRaces": int(len(train_ids)),
         "trainingRunners": int(train.sum()),
@@ -212,16 +282,16 @@ def main():
         "standardiser": {"mean": mean.tolist(), "std": std.tolist()},
         "coefficients": w.tolist(),
         "metrics": {
-            "heldOut": {"fromRaceId": args.cut, "model": held_out, "market": market, "note": "single-winner races with race_id >= cut; market = normalised 1/odds"},
-            "crossFittedTraining": {"folds": args.folds, "model": oof},
+            "heldOut": {"fromRaceId": args.cut, "members": held_out, "model": held_out["ensemble"], "market": market, "note": "single-winner races with race_id >= cut; market = normalised 1/odds"},
+            "crossFittedTraining": {"folds": args.folds, "members": cross, "model": cross["ensemble"]},
         },
-        "intervalBins": {"source": "cross-fitted training predictions", "bins": interval_bins(np.exp(oof_logp), won[train])},
+        "intervalBins": {"source": "cross-fitted training predictions of the pool", "bins": interval_bins(np.exp(oof_logp), won[train])},
         "onnxParityMaxGap": parity_gap,
         "trainSeconds": round(time.time() - started, 2),
     }
-    with open(f"{stem}.json", "w") as fh:
+    with open(f"{args.out_dir}/{stem}.json", "w") as fh:
         json.dump(meta, fh, indent=1)
-    print(json.dumps({"heldOut": held_out, "market": market, "crossFitted": oof}))
+    print(json.dumps({"heldOut": held_out, "market": market, "crossFitted": cross, "pool": meta["pool"]["weights"]}))
 
 
 if __name__ == "__main__":

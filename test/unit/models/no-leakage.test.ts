@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fitSpeedPars } from '../../../models/features/pars.js';
 import { collectTrainingData, type TrainingRace } from '../../../models/training/collect.js';
 import { readHkRaces } from '../../../models/hk/reader.js';
 import type { HkRace } from '../../../models/hk/types.js';
@@ -22,7 +23,7 @@ function tamperWith(races: HkRace[], k: number): HkRace[] {
         winners: [reversed[0] as string],
         results: race.outcome.results.map((r) => {
           const pos = reversed.indexOf(r.horseId) + 1;
-          return { ...r, position: pos, won: pos === 1, lengthsBehind: (pos - 1) * 3, finishTimeS: (r.finishTimeS ?? 80) + pos, positionCalls: [pos] };
+          return { ...r, position: pos, won: pos === 1, lengthsBehind: (pos - 1) * 3, finishTimeS: (r.finishTimeS ?? 80) + pos, positionCalls: [pos], sectionalTimesS: [30 + pos] };
         }),
       },
     };
@@ -30,8 +31,9 @@ function tamperWith(races: HkRace[], k: number): HkRace[] {
 }
 
 function assertNoLeakage(season: HkRace[], k: number): void {
-  const before = collectTrainingData(season).races;
-  const after = collectTrainingData(tamperWith(season, k)).races;
+  const pars = fitSpeedPars(season, Number.MAX_SAFE_INTEGER, 'test');
+  const before = collectTrainingData(season, pars).races;
+  const after = collectTrainingData(tamperWith(season, k), pars).races;
   for (let i = 0; i <= k; i++) assert.equal(snapshot(after[i] as TrainingRace), snapshot(before[i] as TrainingRace), `race ${i} changed`);
   const laterChanged = before.slice(k + 1).some((r, j) => snapshot(r) !== snapshot(after[k + 1 + j] as TrainingRace));
   assert.ok(laterChanged, 'the tampered result should reach some later race (otherwise this test proves nothing)');

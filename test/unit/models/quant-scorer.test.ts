@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { HistoryAccumulator } from '../../../models/hk/history-accumulator.js';
@@ -9,10 +10,16 @@ import { QuantScorer, defaultQuantMetadataPath } from '../../../models/quant/sco
 import { QuantOutputSchema } from '../../../schemas/quant.js';
 import { syntheticCard, syntheticRace } from './synthetic.js';
 
-const ParityFixtureSchema = z.object({ modelVersion: z.string(), featureNames: z.array(z.string()), rows: z.array(z.array(z.number())), scores: z.array(z.number()) });
+const ParityFixtureSchema = z.object({
+  modelVersion: z.string(),
+  featureNames: z.array(z.string()),
+  rows: z.array(z.array(z.number())),
+  memberScores: z.record(z.string(), z.array(z.number())),
+  pooledScores: z.array(z.number()),
+});
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-void test('onnxruntime-node reproduces the scores Python computed for the parity fixture (within 1e-5)', async () => {
+void test('onnxruntime-node reproduces every member score and the pooled score Python computed for the parity fixture', async () => {
   const metaPath = defaultQuantMetadataPath();
   const scorer = await QuantScorer.load(metaPath);
   try {
@@ -21,7 +28,12 @@ void test('onnxruntime-node reproduces the scores Python computed for the parity
     );
     assert.deepEqual(fixture.featureNames, scorer.meta.featureNames);
     const got = await scorer.scoreRows(fixture.rows.map((r) => Float32Array.from(r)));
-    fixture.scores.forEach((want, i) => assert.ok(Math.abs((got[i] as number) - want) < 1e-5, `row ${i}: ${got[i]} vs ${want}`));
+    assert.deepEqual(Object.keys(got.members).sort(), Object.keys(fixture.memberScores).sort());
+    assert.ok(Object.keys(got.members).length >= 2, 'the ensemble has at least two members');
+    for (const [name, want] of Object.entries(fixture.memberScores)) {
+      want.forEach((w, i) => assert.ok(Math.abs((got.members[name]?.[i] as number) - w) < 1e-4, `${name} row ${i}: ${got.members[name]?.[i]} vs ${w}`));
+    }
+    fixture.pooledScores.forEach((w, i) => assert.ok(Math.abs((got.pooled[i] as number) - w) < 1e-4, `pooled row ${i}: ${got.pooled[i]} vs ${w}`));
   } finally {
     await scorer.release();
   }
@@ -41,6 +53,7 @@ void test('the scorer gives win probs summing to 1 and place probs summing to pl
         assert.ok(r.winProbLower <= r.winProbBase && r.winProbBase <= r.winProbUpper);
         assert.ok(r.placeProbLower <= r.placeProbBase && r.placeProbBase <= r.placeProbUpper);
         assert.ok(r.topFeatures.length === 10);
+        for (const name of ['clogit', 'lgbm', out.modelVersion]) assert.ok((r.modelScores[name] ?? -1) >= 0, `modelScores.${name}`);
       }
     }
   } finally {
@@ -53,4 +66,17 @@ void test('discounted Harville: two runners with one place equals the win probs;
   const p = harvillePlaceProbs([0.4, 0.3, 0.15, 0.1, 0.05], 3);
   assert.ok(Math.abs(sum(p) - 3) < 1e-12);
   assert.ok(p.every((x, i) => i === 0 || x <= (p[i - 1] as number)));
+});
+
+void test('the scorer refuses a model trained on another feature version', async () => {
+  const metaPath = defaultQuantMetadataPath();
+  const dir = mkdtempSync(join(tmpdir(), 'quant-version-'));
+  try {
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>;
+    const copy = join(dir, 'meta.json');
+    writeFileSync(copy, JSON.stringify({ ...meta, featureVersion: 'qf1' }));
+    await assert.rejects(QuantScorer.load(copy), (err: Error) => err.name === 'QuantModelError' && /trained on features qf1/.test(err.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

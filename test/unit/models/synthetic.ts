@@ -50,6 +50,7 @@ export function syntheticRace(i: number): HkRace {
         lengthsBehind: pos * 1.25,
         finishTimeS: winnerTime + pos * 0.2,
         positionCalls: [((pos + i) % 6) + 1, pos + 1],
+        sectionalTimesS: [24 + pos * 0.1, winnerTime - 24 + pos * 0.1],
       })),
     },
   };

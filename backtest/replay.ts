@@ -1,0 +1,88 @@
+import { STRATEGY_NAMES, runStrategy, synthesize, type CalibrationArtefacts } from '../agents/index.js';
+import type { EvidenceAnalyst, QuantModel } from '../activities/ports.js';
+import { HistoryAccumulator } from '../models/hk/history-accumulator.js';
+import type { HkRace } from '../models/hk/types.js';
+import { joinAgentInput } from '../schemas/agent-run.js';
+import { QualOutputSchema } from '../schemas/qual.js';
+import { activeRunners } from '../schemas/race-card.js';
+
+/** One scored test race: every probability the backtest measures, per active runner in card order. */
+export interface ReplayedRace {
+  raceNumericId: number;
+  raceId: string;
+  horseIds: string[];
+  /** Finishing position (1 = winner; dead heats share 1); null when not recorded. */
+  positions: (number | null)[];
+  /** Decimal win odds; undefined where the card has none. */
+  odds: (number | undefined)[];
+  quant: number[];
+  fused: number[];
+  final: number[];
+  degraded: boolean;
+  ms: number;
+}
+
+export interface ReplayDeps {
+  quantModel: QuantModel;
+  evidenceAnalyst: EvidenceAnalyst;
+  artefacts: CalibrationArtefacts | null;
+}
+
+/**
+ * Replays races in race_id order through the workflow's own steps, in process: histories as of the race
+ * (earlier dates only, like the PostgreSQL store), the quant scorer, the evidence analyst, the agents'
+ * input (joinAgentInput), all fifteen strategies and the synthesis. Races before testFrom only feed
+ * the histories; every race from testFrom is scored, then its result joins the histories of later
+ * dates (the models stay as shipped: nothing is refitted).
+ */
+export async function replayInProcess(
+  races: Iterable<HkRace>,
+  testFrom: number,
+  deps: ReplayDeps,
+  onRace?: (race: ReplayedRace | null) => void,
+): Promise<ReplayedRace[]> {
+  const acc = new HistoryAccumulator();
+  const out: ReplayedRace[] = [];
+  for (const race of races) {
+    if (race.raceNumericId >= testFrom) {
+      const t0 = performance.now();
+      const card = race.card;
+      const histories = acc.historiesFor(card);
+      const quant = await deps.quantModel.score(card, histories);
+      const answer = deps.evidenceAnalyst.analyse(card, histories);
+      const qual = QualOutputSchema.parse({ raceId: card.raceId, ...answer, timingsMs: { total: 0 } });
+      const input = joinAgentInput(quant, qual);
+      const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, deps.artefacts));
+      const runners = activeRunners(card);
+      const synthesis = synthesize({
+        input,
+        agentOutputs,
+        failures: [],
+        marketOdds: Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds])),
+        artefacts: deps.artefacts,
+      });
+      const resultById = new Map(race.outcome.results.map((r) => [r.horseId, r]));
+      const replayed: ReplayedRace = {
+        raceNumericId: race.raceNumericId,
+        raceId: card.raceId,
+        horseIds: runners.map((r) => r.horseId),
+        positions: runners.map((r) => {
+          const res = resultById.get(r.horseId);
+          return res?.won ? 1 : (res?.position ?? null);
+        }),
+        odds: runners.map((r) => r.marketWinOdds),
+        quant: quant.runners.map((r) => r.winProbBase),
+        fused: synthesis.runners.map((r) => r.winProbModel),
+        final: synthesis.runners.map((r) => r.winProbFinal),
+        degraded: synthesis.degraded,
+        ms: performance.now() - t0,
+      };
+      out.push(replayed);
+      onRace?.(replayed);
+    } else {
+      onRace?.(null);
+    }
+    acc.record(race);
+  }
+  return out;
+}

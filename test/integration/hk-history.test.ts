@@ -1,0 +1,106 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { countHkRows, upsertHkRaces } from '../../db/hk.js';
+import { loadHistories } from '../../db/history.js';
+import { migrate } from '../../db/migrate.js';
+import { createPool, type Db } from '../../db/pool.js';
+import { fitSpeedPars } from '../../models/features/pars.js';
+import { buildQuantFeatures } from '../../models/features/quant-features.js';
+import { HistoryAccumulator } from '../../models/hk/history-accumulator.js';
+import type { HkRace } from '../../models/hk/types.js';
+import { extractEvidence } from '../../models/qual/evidence.js';
+import { freePort } from '../../stack/net.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
+import { syntheticRace } from '../unit/models/synthetic.js';
+
+const season: HkRace[] = Array.from({ length: 40 }, (_, i) => ({ ...syntheticRace(i), raceNumericId: i }));
+const pars = fitSpeedPars(season, 40, 'test');
+let db: Db;
+let stop = async (): Promise<void> => {};
+
+before(async () => {
+  let url: string;
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    const name = `race_engine_hk_${process.pid}_${Date.now().toString(36)}`;
+    await ensureDatabase(external, name);
+    const u = new URL(external);
+    u.pathname = `/${name}`;
+    url = u.toString();
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'race-engine-hk-'));
+    chmodSync(dir, 0o755);
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+    url = pg.url;
+    stop = async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  await migrate(url);
+  db = createPool(url, 2);
+});
+
+after(async () => {
+  await db?.end();
+  await stop();
+});
+
+/** Features and evidence of race k as the workflow's activities would build them from PostgreSQL. */
+async function servedFeatures(k: number): Promise<string> {
+  const card = (season[k] as HkRace).card;
+  const histories = await loadHistories(db, card);
+  return JSON.stringify({ f: buildQuantFeatures(card, histories, pars).rows.map((r) => Array.from(r)), e: extractEvidence(card, histories) });
+}
+
+void test('importing the same races twice changes no row count (upserts)', async () => {
+  await upsertHkRaces(db, season);
+  const first = await countHkRows(db);
+  await upsertHkRaces(db, season);
+  assert.deepEqual(await countHkRows(db), first);
+  assert.equal(first.hk_races, 40);
+  assert.equal(first.horse_runs, season.reduce((n, r) => n + r.card.runners.length, 0));
+});
+
+void test('PostgreSQL histories give the same features and evidence as the in-memory accumulator used in training', async () => {
+  await upsertHkRaces(db, season);
+  const acc = new HistoryAccumulator();
+  for (let k = 0; k < 30; k++) {
+    const race = season[k] as HkRace;
+    const histories = acc.historiesFor(race.card);
+    const trained = JSON.stringify({ f: buildQuantFeatures(race.card, histories, pars).rows.map((r) => Array.from(r)), e: extractEvidence(race.card, histories) });
+    assert.equal(await servedFeatures(k), trained, `race ${k}`);
+    acc.record(race);
+  }
+});
+
+void test('changing a later race in PostgreSQL leaves an earlier race features unchanged (no leakage)', async () => {
+  await upsertHkRaces(db, season);
+  const k = 25;
+  const beforeChange = await servedFeatures(k);
+  const later = season[k + 4] as HkRace;
+  assert.ok(later.card.meeting.date > (season[k] as HkRace).card.meeting.date);
+  const reversed = [...later.outcome.finishOrder].reverse();
+  const tampered: HkRace = {
+    ...later,
+    outcome: {
+      ...later.outcome,
+      finishOrder: reversed,
+      winners: [reversed[0] as string],
+      results: later.outcome.results.map((r) => {
+        const pos = reversed.indexOf(r.horseId) + 1;
+        return { ...r, position: pos, won: pos === 1, lengthsBehind: (pos - 1) * 3, finishTimeS: (r.finishTimeS ?? 80) + pos };
+      }),
+    },
+  };
+  await upsertHkRaces(db, [tampered]);
+  assert.equal(await servedFeatures(k), beforeChange);
+  const laterRace = season.findIndex((r) => r.card.meeting.date > later.card.meeting.date && r.card.runners.some((x) => later.card.runners.some((y) => y.horseId === x.horseId)));
+  assert.ok(laterRace > 0);
+  const changedLater = await servedFeatures(laterRace);
+  await upsertHkRaces(db, [later]);
+  assert.notEqual(await servedFeatures(laterRace), changedLater, 'the tampered result reaches a later race (otherwise this test proves nothing)');
+});
