@@ -3,7 +3,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', '.tools/**', 'models/training/.venv/**', 'bench-results/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      '.tools/**',
+      'models/training/.venv/**',
+      'bench-results/**',
+    ],
+  },
   js.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
   ...tseslint.configs.recommended,
@@ -14,7 +23,15 @@ export default tseslint.config(
       // node:test's describe/test return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'test', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'test', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -28,9 +45,30 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'], message: 'workflows import only @temporalio/workflow' },
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'pg', 'onnxruntime-node', 'e2b', '@langchain/*', 'langchain'], message: 'no I/O in workflows' },
-            { group: ['../activities/*', '../db/*', '../sandboxes/*', '../stack/*', '../config/*'], allowTypeImports: true, message: 'import activity types only (import type)' },
+            {
+              group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'],
+              message: 'workflows import only @temporalio/workflow',
+            },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'os',
+                'crypto',
+                'pg',
+                'onnxruntime-node',
+                'e2b',
+                '@langchain/*',
+                'langchain',
+              ],
+              message: 'no I/O in workflows',
+            },
+            {
+              group: ['../activities/*', '../db/*', '../sandboxes/*', '../stack/*', '../config/*'],
+              allowTypeImports: true,
+              message: 'import activity types only (import type)',
+            },
           ],
         },
       ],

@@ -66,7 +66,9 @@ export function scoreRace(p: ScorablePrediction): RaceScore {
     logLoss: excluded ? null : raceLogLoss(race),
     marketLogLoss: excluded || !market ? null : raceLogLoss(market),
     uniformLogLoss: uniformLogLoss(p.runners.length),
-    brier: race.probs.reduce((s, q, i) => s + (q - (race.positions[i] === 1 ? 1 : 0)) ** 2, 0) / Math.max(1, race.probs.length),
+    brier:
+      race.probs.reduce((s, q, i) => s + (q - (race.positions[i] === 1 ? 1 : 0)) ** 2, 0) /
+      Math.max(1, race.probs.length),
     top1: excluded || w === null ? null : race.probs.indexOf(Math.max(...race.probs)) === w,
     ndcg4: Number.isNaN(ndcgAt(race)) ? null : ndcgAt(race),
     excludedReason: excluded,
@@ -74,10 +76,15 @@ export function scoreRace(p: ScorablePrediction): RaceScore {
 }
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const mean = (xs: readonly number[]): number | null =>
+  xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 
 /** One day's metrics over the latest prediction of each race with a result, with the market beside the model. */
-export function dailyMetrics(raceDate: string, scope: string, preds: readonly ScorablePrediction[]): DailyMetrics {
+export function dailyMetrics(
+  raceDate: string,
+  scope: string,
+  preds: readonly ScorablePrediction[],
+): DailyMetrics {
   const reasons: Record<string, number> = {};
   const kept: ScorablePrediction[] = [];
   for (const p of preds) {
@@ -90,7 +97,9 @@ export function dailyMetrics(raceDate: string, scope: string, preds: readonly Sc
   const model = summariseMetrics(races);
   const market = summariseMetrics(markets);
   const bet = betting(races, { minEdge: 0.05, kellyFraction: 0.25, stakeCap: 0.1 });
-  const favourites = kept.map((p) => p.runners.reduce((best, r) => (r.winProbBase > best.winProbBase ? r : best)));
+  const favourites = kept.map((p) =>
+    p.runners.reduce((best, r) => (r.winProbBase > best.winProbBase ? r : best)),
+  );
   const withOdds = kept.filter((p) => p.runners.every((r) => r.marketOdds !== null && r.marketOdds > 1));
   const any = races.length > 0;
   return {
@@ -121,7 +130,11 @@ export function dailyMetrics(raceDate: string, scope: string, preds: readonly Sc
  * Compares a day with the mean of the previous period's days. Log loss and ECE alert on an increase;
  * feature distributions (favourite's base probability, field size, favourite's odds) on a shift either way.
  */
-export function detectDrift(current: DailyMetrics, previous: readonly DailyMetrics[], thresholds: DriftThresholds): DriftAlert[] {
+export function detectDrift(
+  current: DailyMetrics,
+  previous: readonly DailyMetrics[],
+  thresholds: DriftThresholds,
+): DriftAlert[] {
   const alerts: DriftAlert[] = [];
   const check = (metric: DriftMetric, direction: 'increase' | 'either', relative: boolean) => {
     const now = current[metric];

@@ -9,9 +9,16 @@ export function createMonitoringActivities({ db, notifier }: Pick<ActivityDeps, 
   const deliver = notifier ?? notifierFromEnv();
   return {
     /** Compares the day with the previous period's stored daily metrics. */
-    async checkDrift(current: DailyMetrics, windowDays: number, thresholds: DriftThresholds): Promise<{ baselineDays: number; alerts: DriftAlert[] }> {
+    async checkDrift(
+      current: DailyMetrics,
+      windowDays: number,
+      thresholds: DriftThresholds,
+    ): Promise<{ baselineDays: number; alerts: DriftAlert[] }> {
       const previous = await loadPreviousDailyMetrics(db, current.raceDate, windowDays, current.scope);
-      return { baselineDays: previous.length, alerts: previous.length ? detectDrift(current, previous, thresholds) : [] };
+      return {
+        baselineDays: previous.length,
+        alerts: previous.length ? detectDrift(current, previous, thresholds) : [],
+      };
     },
 
     /** Stores the alert once and notifies once: a retry after a failed delivery notifies, a repeated run does not. */

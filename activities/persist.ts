@@ -7,7 +7,12 @@ import type { ActivityDeps } from './ports.js';
 export function createPersistActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     /** One transaction keyed by run id: retried with backoff while the database is away, never duplicated. */
-    async persistRace(result: RaceResult, agentRuns: AgentRun[], failures: AgentFailure[], input?: AgentInput): Promise<void> {
+    async persistRace(
+      result: RaceResult,
+      agentRuns: AgentRun[],
+      failures: AgentFailure[],
+      input?: AgentInput,
+    ): Promise<void> {
       await persistResult(db, RaceResultSchema.parse(result), { runs: agentRuns, failures }, input);
     },
   };

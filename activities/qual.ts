@@ -14,7 +14,11 @@ export const LLM_ATTEMPTS_BEFORE_FALLBACK = 3;
 const errorType = (err: unknown): string =>
   (err as { type?: string }).type ?? (err instanceof Error ? err.name : 'Error');
 
-export function createQualActivities({ db, evidenceAnalyst, llmAnalyst }: Pick<ActivityDeps, 'db' | 'evidenceAnalyst' | 'llmAnalyst'>) {
+export function createQualActivities({
+  db,
+  evidenceAnalyst,
+  llmAnalyst,
+}: Pick<ActivityDeps, 'db' | 'evidenceAnalyst' | 'llmAnalyst'>) {
   return {
     /**
      * Likelihood ratios per runner. The LLM answers when configured and asked for; its transient faults
@@ -27,7 +31,10 @@ export function createQualActivities({ db, evidenceAnalyst, llmAnalyst }: Pick<A
       const histories = await loadHistories(db, parsed);
       const useLlm = mode !== 'evidence' && llmAnalyst !== undefined;
       if (mode === 'llm' && !llmAnalyst) {
-        throw ApplicationFailure.nonRetryable('qual mode "llm" was asked for but no LLM is configured (set OPENAI_API_KEY or LLM_BASE_URL)', 'LlmConfigurationError');
+        throw ApplicationFailure.nonRetryable(
+          'qual mode "llm" was asked for but no LLM is configured (set OPENAI_API_KEY or LLM_BASE_URL)',
+          'LlmConfigurationError',
+        );
       }
       let answer: QualAnswer;
       let fallbackReason: string | undefined;
@@ -42,7 +49,10 @@ export function createQualActivities({ db, evidenceAnalyst, llmAnalyst }: Pick<A
             throw ApplicationFailure.retryable(message, type);
           }
           fallbackReason = `${type} on attempt ${ctx.info.attempt}: ${message}`.slice(0, 500);
-          ctx.log.warn('LLM analyst failed; the evidence model answers instead', { errorType: type, attempt: ctx.info.attempt });
+          ctx.log.warn('LLM analyst failed; the evidence model answers instead', {
+            errorType: type,
+            attempt: ctx.info.attempt,
+          });
           answer = evidenceAnalyst.analyse(parsed, histories);
         }
       } else {

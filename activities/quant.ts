@@ -14,10 +14,16 @@ export function createQuantActivities({ db, quantModel }: Pick<ActivityDeps, 'db
       const histories = await loadHistories(db, parsed);
       const historyMs = performance.now() - t0;
       const output = await quantModel.score(parsed, histories);
-      const checked = QuantOutputSchema.safeParse({ ...output, timingsMs: { ...output.timingsMs, history: historyMs } });
+      const checked = QuantOutputSchema.safeParse({
+        ...output,
+        timingsMs: { ...output.timingsMs, history: historyMs },
+      });
       if (!checked.success) {
         // A model that produces invalid probabilities will do so again: fail without retrying.
-        throw ApplicationFailure.nonRetryable(`quant model output is invalid: ${checked.error.message}`, ERROR_TYPES.invalidModelOutput);
+        throw ApplicationFailure.nonRetryable(
+          `quant model output is invalid: ${checked.error.message}`,
+          ERROR_TYPES.invalidModelOutput,
+        );
       }
       return checked.data;
     },

@@ -1,25 +1,49 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { loadDayPredictions, loadRacePredictions, loadStoredCard, upsertDailyMetrics, upsertResult, upsertScores } from '../db/results.js';
+import {
+  loadDayPredictions,
+  loadRacePredictions,
+  loadStoredCard,
+  upsertDailyMetrics,
+  upsertResult,
+  upsertScores,
+} from '../db/results.js';
 import { OPS_ERROR_TYPES } from '../schemas/constants.js';
 import { describeIssues } from '../schemas/workflow-input.js';
-import { OfficialResultSchema, type DailyMetrics, type OfficialResultInput, type RaceScore } from '../schemas/ops.js';
+import {
+  OfficialResultSchema,
+  type DailyMetrics,
+  type OfficialResultInput,
+  type RaceScore,
+} from '../schemas/ops.js';
 import { dailyMetrics, scoreRace } from './evaluate.js';
 import type { ActivityDeps } from './ports.js';
 
 export function createResultsActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     /** Checks the result against the stored card (every finisher must be a declared runner) and stores it. */
-    async storeResult(raw: OfficialResultInput): Promise<{ raceId: string; raceDate: string; finishers: number }> {
+    async storeResult(
+      raw: OfficialResultInput,
+    ): Promise<{ raceId: string; raceDate: string; finishers: number }> {
       const parsed = OfficialResultSchema.safeParse(raw);
       if (!parsed.success)
-        throw ApplicationFailure.nonRetryable(`invalid result: ${describeIssues(parsed.error)}`, OPS_ERROR_TYPES.invalidResult);
+        throw ApplicationFailure.nonRetryable(
+          `invalid result: ${describeIssues(parsed.error)}`,
+          OPS_ERROR_TYPES.invalidResult,
+        );
       const result = parsed.data;
       const stored = await loadStoredCard(db, result.raceId);
-      if (!stored) throw ApplicationFailure.nonRetryable(`race ${result.raceId} has no stored card`, OPS_ERROR_TYPES.unknownRace);
+      if (!stored)
+        throw ApplicationFailure.nonRetryable(
+          `race ${result.raceId} has no stored card`,
+          OPS_ERROR_TYPES.unknownRace,
+        );
       const declared = new Set(stored.card.runners.map((r) => r.horseId));
       const unknown = result.finish.filter((f) => !declared.has(f.horseId)).map((f) => f.horseId);
       if (unknown.length)
-        throw ApplicationFailure.nonRetryable(`result for ${result.raceId} names horses not on the card: ${unknown.join(', ')}`, OPS_ERROR_TYPES.invalidResult);
+        throw ApplicationFailure.nonRetryable(
+          `result for ${result.raceId} names horses not on the card: ${unknown.join(', ')}`,
+          OPS_ERROR_TYPES.invalidResult,
+        );
       await upsertResult(db, result, stored.raceDate);
       return { raceId: result.raceId, raceDate: stored.raceDate, finishers: result.finish.length };
     },

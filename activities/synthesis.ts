@@ -29,7 +29,9 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
     async synthesise(req: SynthesisRequest): Promise<RaceResult> {
       const t0 = performance.now();
       const card = RaceCardSchema.parse(req.card);
-      const { version: calibrationVersion, artefacts } = req.calibrationVersion ? await calibration.get(req.calibrationVersion) : await calibration.current();
+      const { version: calibrationVersion, artefacts } = req.calibrationVersion
+        ? await calibration.get(req.calibrationVersion)
+        : await calibration.current();
       const runners = activeRunners(card);
       const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
       const fused = synthesize({
@@ -38,7 +40,11 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         failures: req.failures,
         marketOdds,
         artefacts,
-        options: { quorum: req.quorum, kellyFraction: req.pricing.kellyFraction, minEdge: req.pricing.minEdge },
+        options: {
+          quorum: req.quorum,
+          kellyFraction: req.pricing.kellyFraction,
+          minEdge: req.pricing.minEdge,
+        },
       });
       const quantById = new Map(req.quant.runners.map((r) => [r.horseId, r]));
       const qualById = new Map(req.qual.runners.map((r) => [r.horseId, r]));
@@ -74,8 +80,16 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         runners: priced,
         synthesis: fused.summary,
         explanation: {
-          topQualitativeFactors: [...topQual.keyStrengths, ...topQual.keyConcerns.map((c) => `concern: ${c}`)].slice(0, 5),
-          topQuantitativeFeatures: topQuant.topFeatures.slice(0, 5).map((f) => `${f.name}=${f.value.toFixed(3)} (${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(3)})`),
+          topQualitativeFactors: [
+            ...topQual.keyStrengths,
+            ...topQual.keyConcerns.map((c) => `concern: ${c}`),
+          ].slice(0, 5),
+          topQuantitativeFeatures: topQuant.topFeatures
+            .slice(0, 5)
+            .map(
+              (f) =>
+                `${f.name}=${f.value.toFixed(3)} (${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(3)})`,
+            ),
           summary:
             `Top pick ${label(top)} at ${(top.winProbFinal * 100).toFixed(1)}% (fair odds ${top.fairOdds.toFixed(2)}` +
             `${top.marketWinOdds !== undefined ? `, market ${top.marketWinOdds}` : ''}); ` +
@@ -86,7 +100,9 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
           modelVersion: req.quant.modelVersion,
           calibrationVersion,
           featureVersion: req.quant.featureVersion,
-          calibratorVersions: Object.fromEntries(req.agentRuns.map((a) => [a.output.strategy, a.output.calibratorVersion])),
+          calibratorVersions: Object.fromEntries(
+            req.agentRuns.map((a) => [a.output.strategy, a.output.calibratorVersion]),
+          ),
           qualSource: req.qual.source.kind + (req.qual.source.model ? `:${req.qual.source.model}` : ''),
           ...(req.qual.source.promptVersion ? { promptVersion: req.qual.source.promptVersion } : {}),
           ...(req.qual.fallbackReason ? { qualFallbackReason: req.qual.fallbackReason } : {}),
@@ -96,7 +112,9 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         timingsMs: { ...req.stageMs, synthesisCompute: performance.now() - t0 },
         usage: {
           ...req.qual.usage,
-          sandboxSeconds: req.agentRuns.filter((a) => a.sandboxKind !== 'inline').reduce((s, a) => s + a.durationMs, 0) / 1000,
+          sandboxSeconds:
+            req.agentRuns.filter((a) => a.sandboxKind !== 'inline').reduce((s, a) => s + a.durationMs, 0) /
+            1000,
         },
       });
     },

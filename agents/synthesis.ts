@@ -259,7 +259,8 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
   const blend = artefacts?.marketBlend ?? null;
   const rich = artefacts?.richBlend ?? null;
   const richBlended = market && rich ? applyRichBlend(rich, input.runners, market) : null;
-  const blended = richBlended ?? (market && blend ? marketBlend(winModel, market, blend.alpha, blend.beta) : null);
+  const blended =
+    richBlended ?? (market && blend ? marketBlend(winModel, market, blend.alpha, blend.beta) : null);
   const blendNote = richBlended
     ? `one-stage market blend over ${rich?.terms.map((t) => t.name).join(', ')}`
     : blended
@@ -313,7 +314,12 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
         ? { alpha: blend.alpha, beta: blend.beta, version: artefacts?.version ?? 'unknown' }
         : null,
     ...(richBlended && rich
-      ? { richBlend: { terms: Object.fromEntries(rich.terms.map((t) => [t.name, t.coef])), version: artefacts?.version ?? 'unknown' } }
+      ? {
+          richBlend: {
+            terms: Object.fromEntries(rich.terms.map((t) => [t.name, t.coef])),
+            version: artefacts?.version ?? 'unknown',
+          },
+        }
       : {}),
   };
   const calibratorVersions = Object.fromEntries(used.map((o) => [o.strategy, o.calibratorVersion]));

@@ -35,7 +35,9 @@ export interface BacktestMetrics {
   market: SetMetrics;
   quant: SetMetrics;
   fused: SetMetrics;
-  final: SetMetrics & { vsMarket: { races: number; deltaLogLoss: number; pairedSE: number; pseudoR2Gain: number } };
+  final: SetMetrics & {
+    vsMarket: { races: number; deltaLogLoss: number; pairedSE: number; pseudoR2Gain: number };
+  };
   quantAllRaces: SetMetrics;
 }
 
@@ -74,7 +76,9 @@ function setMetrics(races: ScoredRace[]): SetMetrics {
  * market odds (the market needs every price). `quantAllRaces` adds the races without complete odds.
  */
 export function backtestMetrics(races: readonly ReplayedRace[], testFrom: number): BacktestMetrics {
-  const single = races.filter((r) => winnerIndex({ raceId: r.raceId, probs: r.final, positions: r.positions }) !== null);
+  const single = races.filter(
+    (r) => winnerIndex({ raceId: r.raceId, probs: r.final, positions: r.positions }) !== null,
+  );
   const withMarket = single.filter((r) => marketProbabilities(r.odds) !== null);
   const final = scoredRaces(withMarket, 'final');
   const market = scoredRaces(withMarket, 'market');
@@ -86,7 +90,10 @@ export function backtestMetrics(races: readonly ReplayedRace[], testFrom: number
   return {
     testFromRaceId: testFrom,
     racesReplayed: races.length,
-    excluded: { noSingleWinner: races.length - single.length, incompleteMarketOdds: single.length - withMarket.length },
+    excluded: {
+      noSingleWinner: races.length - single.length,
+      incompleteMarketOdds: single.length - withMarket.length,
+    },
     note:
       'market, quant, fused and final cover the same races: single-winner races with market odds for every runner. ' +
       'Betting: value bets where p * odds - 1 >= minEdge at the final pre-race odds; flat ROI per unit staked; Kelly bankroll from 1.',
@@ -95,7 +102,12 @@ export function backtestMetrics(races: readonly ReplayedRace[], testFrom: number
     fused: setMetrics(scoredRaces(withMarket, 'fused')),
     final: {
       ...setMetrics(final),
-      vsMarket: { races: diff.n, deltaLogLoss: diff.mean, pairedSE: diff.se, pseudoR2Gain: -diff.mean / uniform },
+      vsMarket: {
+        races: diff.n,
+        deltaLogLoss: diff.mean,
+        pairedSE: diff.se,
+        pseudoR2Gain: -diff.mean / uniform,
+      },
     },
     quantAllRaces: setMetrics(scoredRaces(single, 'quant')),
   };

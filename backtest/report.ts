@@ -3,12 +3,22 @@ import { BETTING_OPTIONS, type BacktestMetrics, type ProbabilitySet } from './me
 import type { ReplayedRace } from './replay.js';
 import { lineChart } from './svg.js';
 
-const COLORS: Record<ProbabilitySet, string> = { market: '#444444', quant: '#1f77b4', fused: '#2ca02c', final: '#d62728' };
+const COLORS: Record<ProbabilitySet, string> = {
+  market: '#444444',
+  quant: '#1f77b4',
+  fused: '#2ca02c',
+  final: '#d62728',
+};
 
-const probsOf = (r: ReplayedRace, set: ProbabilitySet): number[] => (set === 'market' ? (marketProbabilities(r.odds) ?? []) : r[set]);
+const probsOf = (r: ReplayedRace, set: ProbabilitySet): number[] =>
+  set === 'market' ? (marketProbabilities(r.odds) ?? []) : r[set];
 
 /** Mean prediction and observed win rate per equal-width bin (bins with fewer than 20 runners left out). */
-export function reliability(races: readonly ReplayedRace[], set: ProbabilitySet, bins = 10): [number, number][] {
+export function reliability(
+  races: readonly ReplayedRace[],
+  set: ProbabilitySet,
+  bins = 10,
+): [number, number][] {
   const sp = new Array<number>(bins).fill(0);
   const sy = new Array<number>(bins).fill(0);
   const n = new Array<number>(bins).fill(0);
@@ -19,7 +29,9 @@ export function reliability(races: readonly ReplayedRace[], set: ProbabilitySet,
       sy[b] = (sy[b] as number) + (r.positions[i] === 1 ? 1 : 0);
       n[b] = (n[b] as number) + 1;
     });
-  return n.flatMap((c, b) => (c >= 20 ? [[(sp[b] as number) / c, (sy[b] as number) / c] as [number, number]] : []));
+  return n.flatMap((c, b) =>
+    c >= 20 ? [[(sp[b] as number) / c, (sy[b] as number) / c] as [number, number]] : [],
+  );
 }
 
 /** Cumulative flat-stake profit (one unit per value bet, edge >= minEdge) after each race. */
@@ -38,12 +50,18 @@ export function cumulativeReturn(races: readonly ReplayedRace[], set: Probabilit
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const f4 = (v: number): string => v.toFixed(4);
 
-export function renderReport(metrics: BacktestMetrics, races: readonly ReplayedRace[], meta: { command: string; seconds: number; versions: string }): {
+export function renderReport(
+  metrics: BacktestMetrics,
+  races: readonly ReplayedRace[],
+  meta: { command: string; seconds: number; versions: string },
+): {
   markdown: string;
   charts: Record<string, string>;
 } {
   const scored = races.filter(
-    (r) => marketProbabilities(r.odds) !== null && winnerIndex({ raceId: r.raceId, probs: r.final, positions: r.positions }) !== null,
+    (r) =>
+      marketProbabilities(r.odds) !== null &&
+      winnerIndex({ raceId: r.raceId, probs: r.final, positions: r.positions }) !== null,
   );
   const charts = {
     'reliability.svg': lineChart({
@@ -51,13 +69,22 @@ export function renderReport(metrics: BacktestMetrics, races: readonly ReplayedR
       xLabel: 'predicted win probability',
       yLabel: 'observed win rate',
       diagonal: true,
-      series: (['market', 'quant', 'final'] as const).map((s) => ({ name: s, color: COLORS[s], points: reliability(scored, s), markers: true })),
+      series: (['market', 'quant', 'final'] as const).map((s) => ({
+        name: s,
+        color: COLORS[s],
+        points: reliability(scored, s),
+        markers: true,
+      })),
     }),
     'cumulative-return.svg': lineChart({
       title: `Cumulative flat-stake profit on value bets (edge >= ${BETTING_OPTIONS.minEdge})`,
       xLabel: 'races (race_id order)',
       yLabel: 'profit, units staked 1 per bet',
-      series: (['quant', 'fused', 'final'] as const).map((s) => ({ name: s, color: COLORS[s], points: cumulativeReturn(scored, s) })),
+      series: (['quant', 'fused', 'final'] as const).map((s) => ({
+        name: s,
+        color: COLORS[s],
+        points: cumulativeReturn(scored, s),
+      })),
     }),
   };
   const row = (name: ProbabilitySet): string => {

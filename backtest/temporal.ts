@@ -10,7 +10,11 @@ import type { ReplayedRace } from './replay.js';
  * testFrom are imported first; each meeting day's races run in parallel, then their results are
  * imported so that later dates see them (loadHistories reads earlier dates only).
  */
-export async function replayOnTemporal(races: HkRace[], testFrom: number, onRace?: () => void): Promise<ReplayedRace[]> {
+export async function replayOnTemporal(
+  races: HkRace[],
+  testFrom: number,
+  onRace?: () => void,
+): Promise<ReplayedRace[]> {
   const session = await openSession({ withWorker: true, log: () => {} });
   try {
     const history = races.filter((r) => r.raceNumericId < testFrom);
@@ -33,12 +37,15 @@ export async function replayOnTemporal(races: HkRace[], testFrom: number, onRace
           const byId = new Map(result.runners.map((r) => [r.horseId, r]));
           const outcome = new Map(race.outcome.results.map((r) => [r.horseId, r]));
           const runners = activeRunners(race.card);
-          const pick = (key: 'winProbBase' | 'winProbModel' | 'winProbFinal'): number[] => runners.map((r) => byId.get(r.horseId)?.[key] ?? 0);
+          const pick = (key: 'winProbBase' | 'winProbModel' | 'winProbFinal'): number[] =>
+            runners.map((r) => byId.get(r.horseId)?.[key] ?? 0);
           return {
             raceNumericId: race.raceNumericId,
             raceId: race.card.raceId,
             horseIds: runners.map((r) => r.horseId),
-            positions: runners.map((r) => (outcome.get(r.horseId)?.won ? 1 : (outcome.get(r.horseId)?.position ?? null))),
+            positions: runners.map((r) =>
+              outcome.get(r.horseId)?.won ? 1 : (outcome.get(r.horseId)?.position ?? null),
+            ),
             odds: runners.map((r) => r.marketWinOdds),
             quant: pick('winProbBase'),
             fused: pick('winProbModel'),

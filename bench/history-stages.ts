@@ -69,12 +69,14 @@ export async function stageTimes(client: Client, workflowId: string, runId: stri
   const qual = one('qualAnalysis');
   const synth = one('synthesise');
   const persist = one('persistRace');
-  const agentsSpan = Math.max(...agents.map((a) => a.completed ?? Number.NaN)) - Math.min(...agents.map((a) => a.scheduled));
+  const agentsSpan =
+    Math.max(...agents.map((a) => a.completed ?? Number.NaN)) - Math.min(...agents.map((a) => a.scheduled));
   const agentMax = Math.max(...agents.map(exec));
   const slowerAnalysis = exec(quant) >= exec(qual) ? quant : qual;
   const critical = exec(record) + Math.max(exec(quant), exec(qual)) + agentMax + exec(synth) + exec(persist);
   const workflowMs = wfEnd - wfStart;
-  const timings = (quant?.result as { timingsMs?: { inference?: number; features?: number } } | undefined)?.timingsMs;
+  const timings = (quant?.result as { timingsMs?: { inference?: number; features?: number } } | undefined)
+    ?.timingsMs;
   return {
     workflowMs,
     record: exec(record),
@@ -84,7 +86,8 @@ export async function stageTimes(client: Client, workflowId: string, runId: stri
     agentMax,
     synthesis: exec(synth),
     persistence: exec(persist),
-    queueWait: wait(record) + wait(slowerAnalysis) + Math.max(...agents.map(wait)) + wait(synth) + wait(persist),
+    queueWait:
+      wait(record) + wait(slowerAnalysis) + Math.max(...agents.map(wait)) + wait(synth) + wait(persist),
     temporalOverhead: workflowMs - critical,
     onnxInference: timings?.inference ?? Number.NaN,
     features: timings?.features ?? Number.NaN,

@@ -1,5 +1,7 @@
 /** Samples this process's CPU and peak RSS while a piece of work runs (the worker runs in-process). */
-export async function withResources<T>(work: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuPct: number; peakRssMb: number }> {
+export async function withResources<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; wallMs: number; cpuPct: number; peakRssMb: number }> {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -11,7 +13,12 @@ export async function withResources<T>(work: () => Promise<T>): Promise<{ value:
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, wallMs, cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100, peakRssMb: peak / 2 ** 20 };
+    return {
+      value,
+      wallMs,
+      cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+      peakRssMb: peak / 2 ** 20,
+    };
   } finally {
     clearInterval(timer);
   }

@@ -25,14 +25,33 @@ const program = new Command()
     'Replay HK races from a race id through the prediction pipeline with the shipped models and measure the probabilities ' +
       'against the results and the market (OUTDIR/metrics.json, OUTDIR/report.md with SVG charts)',
   )
-  .option('--data <dir>', 'folder holding races.csv and runs.csv (Kaggle HK format)', join(REPO, '..', 'shared', 'data', 'hkracing'))
-  .option('--test-from-race-id <n>', 'score races with race_id >= n; earlier races are history only', positiveInt, 5079)
+  .option(
+    '--data <dir>',
+    'folder holding races.csv and runs.csv (Kaggle HK format)',
+    join(REPO, '..', 'shared', 'data', 'hkracing'),
+  )
+  .option(
+    '--test-from-race-id <n>',
+    'score races with race_id >= n; earlier races are history only',
+    positiveInt,
+    5079,
+  )
   .option('--out <dir>', 'output folder', join(REPO, 'data', 'backtest'))
-  .option('--temporal', 'run every race through raceWorkflow on the embedded stack instead of in process', false)
+  .option(
+    '--temporal',
+    'run every race through raceWorkflow on the embedded stack instead of in process',
+    false,
+  )
   .option('--limit <n>', 'score at most n test races (smoke runs)', positiveInt)
   .parse();
 
-const opts = program.opts<{ data: string; testFromRaceId: number; out: string; temporal: boolean; limit?: number }>();
+const opts = program.opts<{
+  data: string;
+  testFromRaceId: number;
+  out: string;
+  temporal: boolean;
+  limit?: number;
+}>();
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -40,7 +59,12 @@ async function main(): Promise<void> {
   const all = [...readHkRaces(opts.data, summary)];
   for (const s of summary.skipped) console.log(`skipped race ${s.raceId}: ${s.reason}`);
   const from = opts.testFromRaceId;
-  const testIds = new Set(all.filter((r) => r.raceNumericId >= from).slice(0, opts.limit ?? Number.POSITIVE_INFINITY).map((r) => r.raceNumericId));
+  const testIds = new Set(
+    all
+      .filter((r) => r.raceNumericId >= from)
+      .slice(0, opts.limit ?? Number.POSITIVE_INFINITY)
+      .map((r) => r.raceNumericId),
+  );
   const races = all.filter((r) => r.raceNumericId < from || testIds.has(r.raceNumericId));
   const testCount = testIds.size;
   if (testCount === 0) throw new Error(`no race in ${opts.data} has race_id >= ${opts.testFromRaceId}`);
@@ -49,13 +73,18 @@ async function main(): Promise<void> {
   const quantModel = await QuantScorer.load();
   const evidenceAnalyst = loadEvidenceAnalyst(modelsDir);
   const artefacts = loadCalibrationArtefacts(modelsDir);
-  const bar = new SingleBar({ format: `${opts.temporal ? 'workflows' : 'replay'}  [{bar}] {value}/{total} races` }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${opts.temporal ? 'workflows' : 'replay'}  [{bar}] {value}/{total} races` },
+    Presets.shades_classic,
+  );
   bar.start(opts.temporal ? testCount : races.length, 0);
   let replayed;
   try {
     replayed = opts.temporal
       ? await replayOnTemporal(races, opts.testFromRaceId, () => bar.increment())
-      : await replayInProcess(races, opts.testFromRaceId, { quantModel, evidenceAnalyst, artefacts }, () => bar.increment());
+      : await replayInProcess(races, opts.testFromRaceId, { quantModel, evidenceAnalyst, artefacts }, () =>
+          bar.increment(),
+        );
   } finally {
     bar.stop();
     await quantModel.release();
@@ -66,7 +95,10 @@ async function main(): Promise<void> {
   const versions = `quant ${quantModel.modelVersion}, evidence ${evidenceAnalyst.version}, calibration ${artefacts?.version ?? 'none (identity)'}`;
   const { markdown, charts } = renderReport(metrics, replayed, { command, seconds, versions });
   mkdirSync(opts.out, { recursive: true });
-  writeFileSync(join(opts.out, 'metrics.json'), `${JSON.stringify({ ...metrics, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`);
+  writeFileSync(
+    join(opts.out, 'metrics.json'),
+    `${JSON.stringify({ ...metrics, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`,
+  );
   writeFileSync(join(opts.out, 'report.md'), markdown);
   for (const [name, svg] of Object.entries(charts)) writeFileSync(join(opts.out, name), svg);
   const line = (name: 'market' | 'quant' | 'fused' | 'final'): string =>

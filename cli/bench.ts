@@ -15,7 +15,9 @@ import type { RaceOptions } from '../schemas/workflow-input.js';
 import { openSession, type Session } from './session.js';
 
 const program = new Command('bench')
-  .description('Measure race latency, its stages, the Temporal floor, throughput and the fusion library; write JSON and BENCHMARKS.md')
+  .description(
+    'Measure race latency, its stages, the Temporal floor, throughput and the fusion library; write JSON and BENCHMARKS.md',
+  )
   .option('--out <file>', 'JSON results', path.join('bench-results', 'bench.json'))
   .option('--races <n>', 'sequential races per latency configuration', (v) => Number.parseInt(v, 10), 30)
   .option('--concurrency <list>', 'throughput concurrency levels', '1,8,32,128')
@@ -34,7 +36,12 @@ async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
   for (let day = 0; cards.length < count; day++) {
     const date = new Date(Date.UTC(2027, 0, 1 + day * 3)).toISOString().slice(0, 10);
     const generated = generateRaceDay({ seed: 900 + day, date, races: 10, runnersPerRace: [14, 14] });
-    await upsertPastRuns(session.db, generated.races.flatMap((r) => r.histories.flatMap((h) => h.runs.map((run) => ({ horseId: h.horseId, run })))));
+    await upsertPastRuns(
+      session.db,
+      generated.races.flatMap((r) =>
+        r.histories.flatMap((h) => h.runs.map((run) => ({ horseId: h.horseId, run }))),
+      ),
+    );
     cards.push(...generated.races.map((r) => r.card));
   }
   return cards.slice(0, count);
@@ -42,7 +49,11 @@ async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
 
 let seq = 0;
 const tag = Date.now().toString(36);
-async function timedRace(session: Session, card: RaceCard, options: Partial<RaceOptions>): Promise<{ ms: number; workflowId: string; runId: string }> {
+async function timedRace(
+  session: Session,
+  card: RaceCard,
+  options: Partial<RaceOptions>,
+): Promise<{ ms: number; workflowId: string; runId: string }> {
   const workflowId = `bench-${tag}-${++seq}`;
   const t0 = performance.now();
   const { runId } = await session.client.startRace(card, { ...options, workflowId });
@@ -82,11 +93,17 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     for (let i = 0; i < opts.races; i++) {
       const t0 = performance.now();
-      await session.client.temporal.workflow.execute('floorWorkflow', { taskQueue: session.client.taskQueue, workflowId: `bench-floor-${tag}-${i}`, args: [] });
+      await session.client.temporal.workflow.execute('floorWorkflow', {
+        taskQueue: session.client.taskQueue,
+        workflowId: `bench-floor-${tag}-${i}`,
+        args: [],
+      });
       floor.push(performance.now() - t0);
     }
     const floorLatencyMs = percentiles(floor);
-    const ratioToFloor = Object.fromEntries(Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs.p50]));
+    const ratioToFloor = Object.fromEntries(
+      Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs.p50]),
+    );
 
     log('sequential versus parallel agents (inline)');
     const seqRuns: number[] = [];
@@ -95,10 +112,18 @@ async function main(): Promise<void> {
     const parAgents: number[] = [];
     const n = Math.max(5, Math.floor(opts.races / 3));
     for (let i = 0; i < n; i++) {
-      const s = await timedRace(session, card(i), { sandbox: 'inline', qual: 'evidence', agentExecution: 'sequential' });
+      const s = await timedRace(session, card(i), {
+        sandbox: 'inline',
+        qual: 'evidence',
+        agentExecution: 'sequential',
+      });
       seqRuns.push(s.ms);
       seqAgents.push((await stageTimes(session.client.temporal, s.workflowId, s.runId)).agentsSpan);
-      const p = await timedRace(session, card(i), { sandbox: 'inline', qual: 'evidence', agentExecution: 'parallel' });
+      const p = await timedRace(session, card(i), {
+        sandbox: 'inline',
+        qual: 'evidence',
+        agentExecution: 'parallel',
+      });
       parRuns.push(p.ms);
       parAgents.push((await stageTimes(session.client.temporal, p.workflowId, p.runId)).agentsSpan);
     }
@@ -116,16 +141,40 @@ async function main(): Promise<void> {
       log(`throughput: ${count} races at concurrency ${c} (inline agents)`);
       const items = Array.from({ length: count }, (_, i) => card(i));
       const lat: number[] = [];
-      const r = await withResources(() => pool(items, c, async (cd) => void lat.push((await timedRace(session, cd, { sandbox: 'inline', qual: 'evidence' })).ms)));
-      throughput.push({ concurrency: c, races: count, racesPerSecond: count / (r.wallMs / 1000), latencyP50Ms: percentiles(lat).p50, cpuPercent: r.cpuPct, peakRssMb: r.peakRssMb });
+      const r = await withResources(() =>
+        pool(
+          items,
+          c,
+          async (cd) =>
+            void lat.push((await timedRace(session, cd, { sandbox: 'inline', qual: 'evidence' })).ms),
+        ),
+      );
+      throughput.push({
+        concurrency: c,
+        races: count,
+        racesPerSecond: count / (r.wallMs / 1000),
+        latencyP50Ms: percentiles(lat).p50,
+        cpuPercent: r.cpuPct,
+        peakRssMb: r.peakRssMb,
+      });
     }
 
     log('fusion library alone (bench-fusion)');
     const fusionOut = path.join(os.tmpdir(), `fusion-${tag}.json`);
-    execFileSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'bench-fusion.ts'), '--out', fusionOut], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(PROJECT_ROOT, 'cli', 'bench-fusion.ts'), '--out', fusionOut],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     const fusion = JSON.parse(readFileSync(fusionOut, 'utf8'));
 
-    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+    const machine = {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    };
     const result = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -138,7 +187,8 @@ async function main(): Promise<void> {
       fusionLibrary: { medianUsPerRace: fusion.total.medianUs, racesPerSecondOneCore: fusion.racesPerSecond },
       sequentialVsParallel,
       backtest: null as null | object,
-      notes: 'backtest wall time is measured by the backtest command (issue: real models on real history) once it exists',
+      notes:
+        'backtest wall time is measured by the backtest command (issue: real models on real history) once it exists',
     };
     mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
@@ -159,10 +209,28 @@ function renderMarkdown(r: {
   stagesMs: Record<string, Record<string, number>>;
   throughput: Array<Record<string, number>>;
   fusionLibrary: { medianUsPerRace: number; racesPerSecondOneCore: number };
-  sequentialVsParallel: { races: number; agentsStageMs: { sequential: number; parallel: number }; endToEndMs: { sequential: number; parallel: number }; agentsStageRatio: number; endToEndRatio: number };
+  sequentialVsParallel: {
+    races: number;
+    agentsStageMs: { sequential: number; parallel: number };
+    endToEndMs: { sequential: number; parallel: number };
+    agentsStageRatio: number;
+    endToEndRatio: number;
+  };
 }): string {
   const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-  const stageKeys = ['record', 'quant', 'onnxInference', 'qual', 'agentsSpan', 'agentMax', 'synthesis', 'persistence', 'queueWait', 'temporalOverhead', 'workflowMs'];
+  const stageKeys = [
+    'record',
+    'quant',
+    'onnxInference',
+    'qual',
+    'agentsSpan',
+    'agentMax',
+    'synthesis',
+    'persistence',
+    'queueWait',
+    'temporalOverhead',
+    'workflowMs',
+  ];
   return [
     `## Race pipeline (generated by \`npm run bench\`, ${r.generatedAt})`,
     '',
@@ -172,18 +240,45 @@ function renderMarkdown(r: {
     table(
       ['configuration', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 / floor'],
       [
-        ...Object.entries(r.raceLatencyMs).map(([k, v]) => [k, v.n, f(v.p50), f(v.p95), f(v.p99), f(r.ratioToFloor[k] ?? Number.NaN, 2)]),
-        ['Temporal floor (same shape, no-op activities)', r.floorLatencyMs.n, f(r.floorLatencyMs.p50), f(r.floorLatencyMs.p95), f(r.floorLatencyMs.p99), '1.00'],
+        ...Object.entries(r.raceLatencyMs).map(([k, v]) => [
+          k,
+          v.n,
+          f(v.p50),
+          f(v.p95),
+          f(v.p99),
+          f(r.ratioToFloor[k] ?? Number.NaN, 2),
+        ]),
+        [
+          'Temporal floor (same shape, no-op activities)',
+          r.floorLatencyMs.n,
+          f(r.floorLatencyMs.p50),
+          f(r.floorLatencyMs.p95),
+          f(r.floorLatencyMs.p99),
+          '1.00',
+        ],
       ],
     ),
     '',
-    '### Where a race\'s time goes (median ms per stage, from workflow history event times)',
-    table(['stage', ...Object.keys(r.stagesMs)], stageKeys.map((k) => [k, ...Object.values(r.stagesMs).map((s) => f(s[k] ?? Number.NaN, 1))])),
+    "### Where a race's time goes (median ms per stage, from workflow history event times)",
+    table(
+      ['stage', ...Object.keys(r.stagesMs)],
+      stageKeys.map((k) => [k, ...Object.values(r.stagesMs).map((s) => f(s[k] ?? Number.NaN, 1))]),
+    ),
     '',
     '`agentsSpan` is first agent scheduled to last agent completed; `queueWait` is time activities on the critical path waited for a worker slot; `temporalOverhead` is workflow wall time minus the critical path of activity executions.',
     '',
     '### Throughput (inline agents)',
-    table(['concurrency', 'races', 'races/s', 'p50 latency ms', 'process CPU %', 'peak RSS MiB'], r.throughput.map((t) => [t.concurrency!, t.races!, f(t.racesPerSecond!, 2), f(t.latencyP50Ms!), f(t.cpuPercent!), f(t.peakRssMb!)])),
+    table(
+      ['concurrency', 'races', 'races/s', 'p50 latency ms', 'process CPU %', 'peak RSS MiB'],
+      r.throughput.map((t) => [
+        t.concurrency!,
+        t.races!,
+        f(t.racesPerSecond!, 2),
+        f(t.latencyP50Ms!),
+        f(t.cpuPercent!),
+        f(t.peakRssMb!),
+      ]),
+    ),
     '',
     'CPU and memory are the whole benchmark process (client and worker); the Temporal server and PostgreSQL run as separate processes on the same 2 cores.',
     '',

@@ -13,7 +13,13 @@ const program = new Command('demo')
   .option('--date <iso>', 'meeting date', '2026-11-22')
   .option('--sandbox <kind>', 'where the fusion agents run (inline | process | e2b | default)', 'default')
   .parse();
-const opts = program.opts<{ exit?: boolean; races: number; seed: number; date: string; sandbox: 'default' }>();
+const opts = program.opts<{
+  exit?: boolean;
+  races: number;
+  seed: number;
+  date: string;
+  sandbox: 'default';
+}>();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
@@ -25,17 +31,24 @@ async function main(): Promise<number> {
     const day = generateRaceDay({ seed: opts.seed, date: opts.date, races: opts.races });
     await upsertPastRuns(
       session.db,
-      day.races.flatMap((r) => r.histories.flatMap((h) => h.runs.map((run) => ({ horseId: h.horseId, run })))),
+      day.races.flatMap((r) =>
+        r.histories.flatMap((h) => h.runs.map((run) => ({ horseId: h.horseId, run }))),
+      ),
     );
     // Each demo run gets its own ids, so the demo can be run again on the same stack.
     const runTag = Date.now().toString(36);
-    log(`running ${day.races.length} races at ${day.meeting.venue} on ${day.meeting.date} (run ${runTag})...`);
+    log(
+      `running ${day.races.length} races at ${day.meeting.venue} on ${day.meeting.date} (run ${runTag})...`,
+    );
     const tRaces = performance.now();
     const outcomes = await Promise.all(
       day.races.map(async ({ card }) => {
         const started = performance.now();
         try {
-          const result = await session.client.runRace(card, { workflowId: `race-${card.raceId}-${runTag}`, sandbox: opts.sandbox });
+          const result = await session.client.runRace(card, {
+            workflowId: `race-${card.raceId}-${runTag}`,
+            sandbox: opts.sandbox,
+          });
           return { card, result, ms: performance.now() - started };
         } catch (err) {
           return { card, error: err as Error, ms: performance.now() - started };
@@ -45,7 +58,8 @@ async function main(): Promise<number> {
     const tDone = performance.now();
     for (const o of outcomes) {
       const title = `${o.card.meeting.venue} ${o.card.meeting.date} race ${o.card.raceNo}: ${o.card.distanceM}m ${o.card.going}, class ${o.card.raceClass}  (${o.ms.toFixed(0)} ms)`;
-      if ('result' in o && o.result) process.stdout.write(`\n${formatRaceTable(o.result as RaceResult, title)}\n`);
+      if ('result' in o && o.result)
+        process.stdout.write(`\n${formatRaceTable(o.result as RaceResult, title)}\n`);
       else process.stdout.write(`\n${title}\nFAILED: ${o.error?.name}: ${o.error?.message}\n`);
     }
     const ok = outcomes.filter((o) => 'result' in o && o.result).length;
@@ -57,10 +71,14 @@ async function main(): Promise<number> {
     );
     if (session.stack.uiUrl) {
       const query = encodeURIComponent(`WorkflowType="raceWorkflow" AND Venue="${day.meeting.venue}"`);
-      process.stdout.write(`Temporal UI: ${session.stack.uiUrl}/namespaces/${session.env.TEMPORAL_NAMESPACE}/workflows?query=${query}\n`);
+      process.stdout.write(
+        `Temporal UI: ${session.stack.uiUrl}/namespaces/${session.env.TEMPORAL_NAMESPACE}/workflows?query=${query}\n`,
+      );
     }
     if (!opts.exit && ok === outcomes.length) {
-      process.stdout.write('The stack stays up for exploring (Temporal UI above, PostgreSQL, worker). Press Ctrl-C to stop.\n');
+      process.stdout.write(
+        'The stack stays up for exploring (Temporal UI above, PostgreSQL, worker). Press Ctrl-C to stop.\n',
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

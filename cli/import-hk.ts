@@ -41,7 +41,13 @@ const program = new Command()
       bar.stop();
       for (const s of summary.skipped) console.log(`skipped race ${s.raceId}: ${s.reason}`);
       const counts = await countHkRows(db);
-      console.log(`imported ${races.length} races from ${join(dir)} in ${((performance.now() - started) / 1000).toFixed(1)} s; rows now: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+      console.log(
+        `imported ${races.length} races from ${join(dir)} in ${((performance.now() - started) / 1000).toFixed(1)} s; rows now: ${Object.entries(
+          counts,
+        )
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', ')}`,
+      );
     } finally {
       await db.end();
       await stack.stop();

@@ -8,7 +8,19 @@ const num = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed
 export function formatRaceTable(result: RaceResult, title?: string): string {
   const table = new Table({
     head: ['No', 'Runner', 'Base', 'LR', 'Final', 'Place', 'Fair', 'Market', 'Edge', 'Stake', 'Flags'],
-    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    colAligns: [
+      'right',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+    ],
     style: { head: [], border: [] },
   });
   const rows = [...result.runners].sort((a, b) => b.winProbFinal - a.winProbFinal);
@@ -24,14 +36,19 @@ export function formatRaceTable(result: RaceResult, title?: string): string {
       num(r.marketWinOdds, 1),
       r.edge === undefined ? '-' : `${r.edge >= 0 ? '+' : ''}${(r.edge * 100).toFixed(1)}%`,
       r.stake ? pct(r.stake) : '',
-      r.flags.filter((f) => !f.startsWith('calibration-identity')).slice(0, 2).join(','),
+      r.flags
+        .filter((f) => !f.startsWith('calibration-identity'))
+        .slice(0, 2)
+        .join(','),
     ]);
   }
   const head = title ?? `Race ${result.raceId}`;
   const s = result.synthesis;
   const footer =
     `agents ${s.agentsSucceeded}/15 ok` +
-    (s.agentsFailed.length ? ` (${s.agentsFailed.map((f) => `${f.strategy}:${f.errorType}`).join(', ')} failed)` : '') +
+    (s.agentsFailed.length
+      ? ` (${s.agentsFailed.map((f) => `${f.strategy}:${f.errorType}`).join(', ')} failed)`
+      : '') +
     `, outlier agents: ${s.outlierAgents.length ? s.outlierAgents.join(', ') : 'none'}, consensus ${s.consensusScore.toFixed(3)}, ` +
     `distinct estimates ${s.effectiveEstimates.toFixed(1)}, market blend ${s.marketBlend ? `a=${s.marketBlend.alpha.toFixed(2)} b=${s.marketBlend.beta.toFixed(2)}` : 'off'}` +
     (result.degraded ? '  ** DEGRADED **' : '');

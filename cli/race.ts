@@ -10,13 +10,26 @@ const program = new Command('race')
   .description('Run one race through the workflow and print its priced result')
   .requiredOption('--card <file>', 'RaceCard JSON file')
   .option('--json', 'print the RaceResult as JSON on stdout (and nothing else)')
-  .addOption(new Option('--sandbox <kind>', 'where the fusion agents run').choices([...SANDBOX_KINDS, 'default']).default('default'))
-  .addOption(new Option('--qual <mode>', 'qualitative analyst').choices(['auto', 'evidence', 'llm']).default('auto'))
+  .addOption(
+    new Option('--sandbox <kind>', 'where the fusion agents run')
+      .choices([...SANDBOX_KINDS, 'default'])
+      .default('default'),
+  )
+  .addOption(
+    new Option('--qual <mode>', 'qualitative analyst').choices(['auto', 'evidence', 'llm']).default('auto'),
+  )
   .option('--workflow-id <id>', 'workflow id (default race-<raceId>)')
   .option('--no-worker', 'do not start an in-process worker; rely on `npm run worker`')
   .parse();
 
-const opts = program.opts<{ card: string; json?: boolean; sandbox: 'default'; qual: 'auto'; workflowId?: string; worker: boolean }>();
+const opts = program.opts<{
+  card: string;
+  json?: boolean;
+  sandbox: 'default';
+  qual: 'auto';
+  workflowId?: string;
+  worker: boolean;
+}>();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function readCard(file: string): unknown {
@@ -51,7 +64,11 @@ async function main(): Promise<number> {
   }
   const session = await openSession({ withWorker: opts.worker, log });
   try {
-    const result = await session.client.runRace(card, { sandbox: opts.sandbox, qual: opts.qual, workflowId: opts.workflowId });
+    const result = await session.client.runRace(card, {
+      sandbox: opts.sandbox,
+      qual: opts.qual,
+      workflowId: opts.workflowId,
+    });
     if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${formatRaceTable(result)}\n`);
     return 0;

@@ -11,7 +11,11 @@ async function withClient(withWorker: boolean, fn: (client: RaceClient) => Promi
   try {
     await fn(session.client);
   } catch (err) {
-    log(err instanceof InvalidInput ? `${err.type}: ${err.message}` : `${(err as Error).name}: ${(err as Error).message}`);
+    log(
+      err instanceof InvalidInput
+        ? `${err.type}: ${err.message}`
+        : `${(err as Error).name}: ${(err as Error).message}`,
+    );
     process.exitCode = 1;
   } finally {
     await session.close();
@@ -25,11 +29,16 @@ program
   .description('record a race result and score its stored predictions')
   .requiredOption('--race <raceId>')
   .option('--order <horseIds>', 'finishing order, comma-separated (winner first)')
-  .option('--file <json>', 'result JSON: {raceId, finish: [{horseId, position}], source?} (dead heats share a position)')
+  .option(
+    '--file <json>',
+    'result JSON: {raceId, finish: [{horseId, position}], source?} (dead heats share a position)',
+  )
   .option('--no-worker', 'rely on `npm run worker`')
   .action((opts: { race: string; order?: string; file?: string; worker: boolean }) =>
     withClient(opts.worker, async (client) => {
-      const result = opts.file ? JSON.parse(readFileSync(opts.file, 'utf8')) : resultFromOrder(opts.race, (opts.order ?? '').split(',').filter(Boolean));
+      const result = opts.file
+        ? JSON.parse(readFileSync(opts.file, 'utf8'))
+        : resultFromOrder(opts.race, (opts.order ?? '').split(',').filter(Boolean));
       const s = await client.recordResults(result);
       const l = s.latest;
       process.stdout.write(
@@ -63,14 +72,20 @@ program
 
 program
   .command('recalibrate')
-  .description('refit calibration and the market blend on recent scored races; promote only if better on a held-out slice')
+  .description(
+    'refit calibration and the market blend on recent scored races; promote only if better on a held-out slice',
+  )
   .option('--as-of <yyyy-mm-dd>', 'fit on scored races before this date (default: today)')
   .option('--window-days <n>', 'rolling window of scored races', (v) => Number(v), 180)
   .option('--min-races <n>', 'fewest usable scored races to refit on', (v) => Number(v), 200)
   .option('--no-worker', 'rely on `npm run worker`')
   .action((opts: { asOf?: string; windowDays: number; minRaces: number; worker: boolean }) =>
     withClient(opts.worker, async (client) => {
-      const s = await client.runRecalibration({ asOf: opts.asOf, windowDays: opts.windowDays, minRaces: opts.minRaces });
+      const s = await client.runRecalibration({
+        asOf: opts.asOf,
+        windowDays: opts.windowDays,
+        minRaces: opts.minRaces,
+      });
       process.stdout.write(
         `${s.status}: ${s.reason}
   current ${s.currentVersion}${s.candidateVersion ? `, candidate ${s.candidateVersion}` : ''}; fit on ${s.fitRaces}, held out ${s.holdoutRaces}

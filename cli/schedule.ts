@@ -18,7 +18,11 @@ async function withClient(withWorker: boolean, fn: (client: RaceClient) => Promi
   try {
     await fn(session.client);
   } catch (err) {
-    log(err instanceof InvalidInput ? `${err.type}: ${err.message}` : `${(err as Error).name}: ${(err as Error).message}`);
+    log(
+      err instanceof InvalidInput
+        ? `${err.type}: ${err.message}`
+        : `${(err as Error).name}: ${(err as Error).message}`,
+    );
     process.exitCode = 1;
   } finally {
     await session.close();
@@ -36,15 +40,27 @@ function printDay(s: RaceDayStatus): void {
 
 /** A progress bar over the day's races until every race has ended (completed, failed, missed or skipped). */
 async function watch(client: RaceClient, workflowId: string): Promise<void> {
-  const bar = new SingleBar({ format: 'race day |{bar}| {value}/{total} races done  {state}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'race day |{bar}| {value}/{total} races done  {state}', hideCursor: true },
+    Presets.shades_classic,
+  );
   let status = await client.raceDayStatus(workflowId);
   bar.start(status.races.length, 0, { state: '' });
-  const done = (s: RaceDayStatus) => s.races.filter((r) => ['completed', 'failed', 'missed', 'skipped'].includes(r.status)).length;
+  const done = (s: RaceDayStatus) =>
+    s.races.filter((r) => ['completed', 'failed', 'missed', 'skipped'].includes(r.status)).length;
   for (;;) {
-    const next = status.races.filter((r) => r.status === 'pending').sort((a, b) => a.startAt.localeCompare(b.startAt))[0];
+    const next = status.races
+      .filter((r) => r.status === 'pending')
+      .sort((a, b) => a.startAt.localeCompare(b.startAt))[0];
     const running = status.races.filter((r) => r.status === 'running').map((r) => `R${r.raceNo}`);
     bar.setTotal(status.races.length);
-    bar.update(done(status), { state: running.length ? `running ${running.join(' ')}` : next ? `next R${next.raceNo} at ${next.startAt}` : '' });
+    bar.update(done(status), {
+      state: running.length
+        ? `running ${running.join(' ')}`
+        : next
+          ? `next R${next.raceNo} at ${next.startAt}`
+          : '',
+    });
     if (done(status) === status.races.length) break;
     await new Promise((r) => setTimeout(r, 1000));
     try {
@@ -64,25 +80,34 @@ program
   .description('start (or update) a race day: each race starts --offset seconds before its post time')
   .argument('<file>', 'race-day JSON: {meeting, races: RaceCard[] with postTime}')
   .option('--offset <seconds>', 'seconds before post time', (v) => Number(v), DEFAULT_START_OFFSET_SECONDS)
-  .addOption(new Option('--sandbox <kind>', 'where the fusion agents run').choices([...SANDBOX_KINDS, 'default']).default('default'))
+  .addOption(
+    new Option('--sandbox <kind>', 'where the fusion agents run')
+      .choices([...SANDBOX_KINDS, 'default'])
+      .default('default'),
+  )
   .option('--watch', 'show a progress bar until the day is done')
   .option('--no-worker', 'do not start an in-process worker; rely on `npm run worker`')
-  .action(async (file: string, opts: { offset: number; sandbox: 'default'; watch?: boolean; worker: boolean }) => {
-    let day: unknown;
-    try {
-      day = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      log(`InvalidRaceDay: cannot read ${file}: ${(err as Error).message}`);
-      process.exitCode = 2;
-      return;
-    }
-    await withClient(opts.worker, async (client) => {
-      const { workflowId } = await client.startRaceDay(day as never, { offsetSeconds: opts.offset, options: { sandbox: opts.sandbox } });
-      log(`race day ${workflowId} scheduled (sent again, it updates the pending races)`);
-      if (opts.watch) await watch(client, workflowId);
-      else printDay(await client.raceDayStatus(workflowId));
-    });
-  });
+  .action(
+    async (file: string, opts: { offset: number; sandbox: 'default'; watch?: boolean; worker: boolean }) => {
+      let day: unknown;
+      try {
+        day = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        log(`InvalidRaceDay: cannot read ${file}: ${(err as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      await withClient(opts.worker, async (client) => {
+        const { workflowId } = await client.startRaceDay(day as never, {
+          offsetSeconds: opts.offset,
+          options: { sandbox: opts.sandbox },
+        });
+        log(`race day ${workflowId} scheduled (sent again, it updates the pending races)`);
+        if (opts.watch) await watch(client, workflowId);
+        else printDay(await client.raceDayStatus(workflowId));
+      });
+    },
+  );
 
 program
   .command('list')
@@ -90,7 +115,9 @@ program
   .action(() =>
     withClient(false, async (client) => {
       for (const run of await client.listRuns('JobKind = "race-day"', 50))
-        process.stdout.write(`race day  ${run.workflowId}  ${run.status}  ${run.runStatus ?? ''}  started ${run.startTime.toISOString()}\n`);
+        process.stdout.write(
+          `race day  ${run.workflowId}  ${run.status}  ${run.runStatus ?? ''}  started ${run.startTime.toISOString()}\n`,
+        );
       for (const s of await client.listSchedules())
         process.stdout.write(
           `schedule  ${s.scheduleId}  ${s.state.paused ? 'paused' : 'active'}  next ${s.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
@@ -127,7 +154,9 @@ program
 
 program
   .command('trigger')
-  .description('start now: one race of a race day (--race; a finished race runs again), every pending race, or a schedule once')
+  .description(
+    'start now: one race of a race day (--race; a finished race runs again), every pending race, or a schedule once',
+  )
   .argument('<id>', 'race-day id or schedule id')
   .option('--race <raceId>')
   .action((id: string, opts: { race?: string }) =>
@@ -155,14 +184,30 @@ program
   .description('scratch runners and/or update odds for a race of a running race day')
   .argument('<race-day-id>')
   .requiredOption('--race <raceId>')
-  .option('--scratch <horseIds>', 'comma-separated horse ids', (v) => v.split(',').filter(Boolean), [] as string[])
-  .option('--odds <list>', 'horseId=odds,...', (v) => Object.fromEntries(v.split(',').map((p) => [p.split('=')[0], Number(p.split('=')[1])])), {})
+  .option(
+    '--scratch <horseIds>',
+    'comma-separated horse ids',
+    (v) => v.split(',').filter(Boolean),
+    [] as string[],
+  )
+  .option(
+    '--odds <list>',
+    'horseId=odds,...',
+    (v) => Object.fromEntries(v.split(',').map((p) => [p.split('=')[0], Number(p.split('=')[1])])),
+    {},
+  )
   .option('--rerun', 'a race already started runs again with the changed card')
-  .action((id: string, opts: { race: string; scratch: string[]; odds: Record<string, number>; rerun?: boolean }) =>
-    withClient(false, async (client) => {
-      const outcome = await client.lateChange(id, { raceId: opts.race, scratch: opts.scratch, odds: opts.odds, rerun: opts.rerun ?? false });
-      process.stdout.write(`${JSON.stringify(outcome)}\n`);
-    }),
+  .action(
+    (id: string, opts: { race: string; scratch: string[]; odds: Record<string, number>; rerun?: boolean }) =>
+      withClient(false, async (client) => {
+        const outcome = await client.lateChange(id, {
+          raceId: opts.race,
+          scratch: opts.scratch,
+          odds: opts.odds,
+          rerun: opts.rerun ?? false,
+        });
+        process.stdout.write(`${JSON.stringify(outcome)}\n`);
+      }),
   );
 
 program
@@ -172,7 +217,10 @@ program
   .option('--window-days <n>', 'drift baseline: the previous n days', (v) => Number(v), 7)
   .action((opts: { monitoringHour: number; windowDays: number }) =>
     withClient(false, async (client) => {
-      const ids = await client.installSchedules({ monitoringHourUtc: opts.monitoringHour, windowDays: opts.windowDays });
+      const ids = await client.installSchedules({
+        monitoringHourUtc: opts.monitoringHour,
+        windowDays: opts.windowDays,
+      });
       log(`schedules installed: ${ids.join(', ')}`);
     }),
   );

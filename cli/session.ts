@@ -17,7 +17,10 @@ export interface Session {
 }
 
 /** Everything a command needs: the stack (started if needed), a client, a pool, and by default a worker. */
-export async function openSession(opts: { withWorker: boolean; log: (line: string) => void }): Promise<Session> {
+export async function openSession(opts: {
+  withWorker: boolean;
+  log: (line: string) => void;
+}): Promise<Session> {
   installRuntime();
   const env = loadEnv();
   const stack = await ensureStack(env, { log: opts.log });
@@ -31,7 +34,11 @@ export async function openSession(opts: { withWorker: boolean; log: (line: strin
 
 async function connectSession(env: Env, stack: Stack, withWorker: boolean): Promise<Session> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new RaceClient({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE });
+  const client = new RaceClient({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+  });
   const db = createPool(stack.databaseUrl, 5);
   let worker: Worker | undefined;
   let deps: WorkerDeps | undefined;

@@ -3,7 +3,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { CalibrationArtefactsSchema, fitCalibrationArtefacts, fitRichBlend, marketProbabilities, type RichBlendRace } from '../agents/index.js';
+import {
+  CalibrationArtefactsSchema,
+  fitCalibrationArtefacts,
+  fitRichBlend,
+  marketProbabilities,
+  type RichBlendRace,
+} from '../agents/index.js';
 import { FEATURE_DEFINITIONS, FEATURE_VERSION } from '../models/features/definitions.js';
 import { fitSpeedPars } from '../models/features/pars.js';
 import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
@@ -29,19 +35,39 @@ const program = new Command()
     'Refit every model and artefact on HK races before a cut race id: speed pars, the quantitative ONNX ensemble, ' +
       'the evidence model, the calibration artefacts and the market blends; the current.json pointers move to them',
   )
-  .option('--data <dir>', 'folder holding races.csv and runs.csv', join(REPO, '..', 'shared', 'data', 'hkracing'))
-  .option('--train-until-race-id <n>', 'fit on races with race_id below this (the rest is held out)', positiveInt, 5079)
-  .option('--work-dir <dir>', 'git-ignored folder for the feature matrix and calibration races', join(REPO, 'data', 'train'))
+  .option(
+    '--data <dir>',
+    'folder holding races.csv and runs.csv',
+    join(REPO, '..', 'shared', 'data', 'hkracing'),
+  )
+  .option(
+    '--train-until-race-id <n>',
+    'fit on races with race_id below this (the rest is held out)',
+    positiveInt,
+    5079,
+  )
+  .option(
+    '--work-dir <dir>',
+    'git-ignored folder for the feature matrix and calibration races',
+    join(REPO, 'data', 'train'),
+  )
   .option('--folds <n>', 'chronological folds for cross-fitted training probabilities', positiveInt, 4)
   .option('--rounds <n>', 'boosting rounds of the LightGBM ranker', positiveInt, 400)
   .parse();
 
-const opts = program.opts<{ data: string; trainUntilRaceId: number; workDir: string; folds: number; rounds: number }>();
+const opts = program.opts<{
+  data: string;
+  trainUntilRaceId: number;
+  workDir: string;
+  folds: number;
+  rounds: number;
+}>();
 const cut = opts.trainUntilRaceId;
 const started = performance.now();
 const log = (line: string): void => console.log(line);
 const rel = (p: string): string => relative(process.cwd(), p);
-const writeJson = (file: string, value: unknown): void => writeFileSync(file, `${JSON.stringify(value, null, 1)}\n`);
+const writeJson = (file: string, value: unknown): void =>
+  writeFileSync(file, `${JSON.stringify(value, null, 1)}\n`);
 mkdirSync(opts.workDir, { recursive: true });
 
 log(`reading ${opts.data}`);
@@ -87,17 +113,26 @@ writeJson(join(quantDir, 'current.json'), { modelVersion, metadataFile: `quant-$
 
 const training = races.filter((r) => r.raceNumericId < cut);
 const samplesOf = (rs: TrainingRace[]) =>
-  rs.flatMap((r) => r.evidence.map((e) => ({ raceId: r.raceId, evidence: e, won: r.winners.includes(e.horseId) })));
+  rs.flatMap((r) =>
+    r.evidence.map((e) => ({ raceId: r.raceId, evidence: e, won: r.winners.includes(e.horseId) })),
+  );
 const evidence = fitEvidenceModel(samplesOf(training), { trainUntilRaceId: cut, races: training.length });
 const evidenceFile = join(qualDir, `evidence-${evidence.version}.json`);
 writeJson(evidenceFile, evidence);
-writeFileSync(join(qualDir, 'current.json'), `${JSON.stringify({ file: `evidence-${evidence.version}.json` })}\n`);
+writeFileSync(
+  join(qualDir, 'current.json'),
+  `${JSON.stringify({ file: `evidence-${evidence.version}.json` })}\n`,
+);
 
 // Everything fitted from here on sees out-of-sample inputs only: the quant scores are cross-fitted by
 // the trainer, and the evidence tables are refitted per time block on the other blocks.
-const blockOf = (j: number): number => Math.min(opts.folds - 1, Math.floor((j * opts.folds) / training.length));
+const blockOf = (j: number): number =>
+  Math.min(opts.folds - 1, Math.floor((j * opts.folds) / training.length));
 const evidenceByBlock = Array.from({ length: opts.folds }, (_, k) =>
-  fitEvidenceModel(samplesOf(training.filter((_, j) => blockOf(j) !== k)), { trainUntilRaceId: cut, races: training.length }),
+  fitEvidenceModel(samplesOf(training.filter((_, j) => blockOf(j) !== k)), {
+    trainUntilRaceId: cut,
+    races: training.length,
+  }),
 );
 const oof = new Map<string, Map<string, { clogit: number; lgbm: number }>>();
 for (const line of readFileSync(oofFile, 'utf8').trim().split('\n').slice(1)) {
@@ -110,13 +145,19 @@ const calibration: CalibrationRace[] = [];
 training.forEach((race, j) => {
   const scores = oof.get(race.raceId);
   if (!scores || race.winners.length !== 1) return;
-  const member = (name: 'clogit' | 'lgbm'): number[] => race.horseIds.map((id) => scores.get(id)?.[name] ?? 0);
+  const member = (name: 'clogit' | 'lgbm'): number[] =>
+    race.horseIds.map((id) => scores.get(id)?.[name] ?? 0);
   const members = { clogit: member('clogit'), lgbm: member('lgbm') };
   const pooled = race.horseIds.map((_, i) =>
-    Object.entries(members).reduce((s, [name, v]) => s + (meta.pool.weights[name] ?? 0) * (v[i] as number), 0),
+    Object.entries(members).reduce(
+      (s, [name, v]) => s + (meta.pool.weights[name] ?? 0) * (v[i] as number),
+      0,
+    ),
   );
   const quant = assembleQuantRunners(race.horseIds, race.features, pooled, meta, race.placesPaid, members);
-  calibration.push(calibrationRace(race, quant, analyseEvidence(race.evidence, evidenceByBlock[blockOf(j)] ?? evidence)));
+  calibration.push(
+    calibrationRace(race, quant, analyseEvidence(race.evidence, evidenceByBlock[blockOf(j)] ?? evidence)),
+  );
 });
 const calibrationFile = join(opts.workDir, 'calibration-races.jsonl');
 writeFileSync(calibrationFile, `${calibration.map((c) => JSON.stringify(c)).join('\n')}\n`);
@@ -143,7 +184,10 @@ const artefacts = CalibrationArtefactsSchema.parse({
 });
 const artefactFile = join(artefactDir, `calibration-${artefactVersion}.json`);
 writeFileSync(artefactFile, `${JSON.stringify(artefacts)}\n`);
-writeFileSync(join(artefactDir, 'current.json'), `${JSON.stringify({ file: `calibration-${artefactVersion}.json` })}\n`);
+writeFileSync(
+  join(artefactDir, 'current.json'),
+  `${JSON.stringify({ file: `calibration-${artefactVersion}.json` })}\n`,
+);
 
 const h = meta.metrics.heldOut;
 const member = (name: string): string => h.members[name]?.pseudoR2.toFixed(4) ?? 'n/a';
@@ -158,6 +202,8 @@ calibration set  ${rel(calibrationFile)} (${calibration.length} races, cross-fit
 training races   ${meta.trainingRaces} (race_id < ${cut})
 held-out races   ${h.model.races} (race_id >= ${cut}, single winner)
 pseudo R^2       ensemble ${h.model.pseudoR2.toFixed(4)} (clogit ${member('clogit')}, lgbm ${member('lgbm')}) | market ${h.market ? h.market.pseudoR2.toFixed(4) : 'n/a'}
-pool weights     ${Object.entries(meta.pool.weights).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}
+pool weights     ${Object.entries(meta.pool.weights)
+  .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+  .join(', ')}
 cross-fitted training pseudo R^2 ${meta.metrics.crossFittedTraining.model.pseudoR2.toFixed(4)}
 done in ${seconds} s`);

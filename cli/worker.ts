@@ -8,8 +8,13 @@ import { installRuntime } from '../worker/runtime.js';
 /** A long-running worker: uses the configured stack (or starts the embedded one) and polls until Ctrl-C. */
 // Prometheus: ours on METRICS_PORT, Temporal's runtime metrics on TEMPORAL_METRICS_PORT (both off when unset).
 const metricsPort = process.env.METRICS_PORT ? Number(process.env.METRICS_PORT) : undefined;
-const temporalMetricsPort = process.env.TEMPORAL_METRICS_PORT ? Number(process.env.TEMPORAL_METRICS_PORT) : undefined;
-installRuntime('INFO', temporalMetricsPort !== undefined ? temporalTelemetry(`0.0.0.0:${temporalMetricsPort}`) : undefined);
+const temporalMetricsPort = process.env.TEMPORAL_METRICS_PORT
+  ? Number(process.env.TEMPORAL_METRICS_PORT)
+  : undefined;
+installRuntime(
+  'INFO',
+  temporalMetricsPort !== undefined ? temporalTelemetry(`0.0.0.0:${temporalMetricsPort}`) : undefined,
+);
 const metrics = new EngineMetrics();
 const env = loadEnv();
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -23,9 +28,13 @@ const { worker, connection } = await createRaceWorker({
   maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   interceptors: { activity: [metrics.interceptor()] },
 });
-const metricsServer = metricsPort !== undefined ? (await startMetricsServer(metrics, metricsPort)).server : undefined;
-if (deps.faults) log('WARNING: RACE_ENGINE_TEST_FAULTS is set: agent faults are being injected (for tests only)');
-log(`worker polling ${env.TEMPORAL_TASK_QUEUE} on ${stack.temporalAddress}${stack.uiUrl ? ` (UI ${stack.uiUrl})` : ''}`);
+const metricsServer =
+  metricsPort !== undefined ? (await startMetricsServer(metrics, metricsPort)).server : undefined;
+if (deps.faults)
+  log('WARNING: RACE_ENGINE_TEST_FAULTS is set: agent faults are being injected (for tests only)');
+log(
+  `worker polling ${env.TEMPORAL_TASK_QUEUE} on ${stack.temporalAddress}${stack.uiUrl ? ` (UI ${stack.uiUrl})` : ''}`,
+);
 try {
   await worker.run();
 } finally {

@@ -1,4 +1,10 @@
-import { ScheduleAlreadyRunning, WorkflowFailedError, WorkflowUpdateFailedError, type Client, type ScheduleSummary } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type ScheduleSummary,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { raceDayWorkflowId, resultsWorkflowId, SCHEDULE_IDS } from '../schemas/constants.js';
 import {
@@ -44,37 +50,57 @@ export interface StartRaceDayOptions {
  * Starts the day's workflow, or, when it is already running, sends it the file again (signal-with-start on
  * race-day-<venue>-<date>): pending races take the new cards and offset, started ones are left alone.
  */
-export async function startRaceDay(temporal: Client, taskQueue: string, day: RaceDayFileInput, opts: StartRaceDayOptions = {}) {
-  const parsed = RaceDayInputSchema.safeParse({ day, offsetSeconds: opts.offsetSeconds, options: opts.options });
-  if (!parsed.success) throw new InvalidInput(`invalid race day: ${describeIssues(parsed.error)}`, 'InvalidRaceDay');
+export async function startRaceDay(
+  temporal: Client,
+  taskQueue: string,
+  day: RaceDayFileInput,
+  opts: StartRaceDayOptions = {},
+) {
+  const parsed = RaceDayInputSchema.safeParse({
+    day,
+    offsetSeconds: opts.offsetSeconds,
+    options: opts.options,
+  });
+  if (!parsed.success)
+    throw new InvalidInput(`invalid race day: ${describeIssues(parsed.error)}`, 'InvalidRaceDay');
   const input = parsed.data;
   const { venue, date } = input.day.meeting;
   const workflowId = raceDayWorkflowId(venue, date);
-  const handle = await temporal.workflow.signalWithStart<typeof raceDayWorkflow, [RaceDayInput]>('raceDayWorkflow', {
-    taskQueue,
-    workflowId,
-    args: [input],
-    signal: setRaceDaySignal,
-    signalArgs: [input],
-    typedSearchAttributes: [
-      { key: SA.jobKind, value: 'race-day' },
-      { key: SA.venue, value: venue },
-      { key: SA.raceDate, value: new Date(`${date}T00:00:00Z`) },
-      { key: SA.runStatus, value: 'scheduled' },
-    ],
-    staticSummary: `race day ${venue} ${date}: ${input.day.races.length} races, each started ${input.offsetSeconds}s before post time`,
-  });
+  const handle = await temporal.workflow.signalWithStart<typeof raceDayWorkflow, [RaceDayInput]>(
+    'raceDayWorkflow',
+    {
+      taskQueue,
+      workflowId,
+      args: [input],
+      signal: setRaceDaySignal,
+      signalArgs: [input],
+      typedSearchAttributes: [
+        { key: SA.jobKind, value: 'race-day' },
+        { key: SA.venue, value: venue },
+        { key: SA.raceDate, value: new Date(`${date}T00:00:00Z`) },
+        { key: SA.runStatus, value: 'scheduled' },
+      ],
+      staticSummary: `race day ${venue} ${date}: ${input.day.races.length} races, each started ${input.offsetSeconds}s before post time`,
+    },
+  );
   return { workflowId, runId: handle.signaledRunId };
 }
 
-const raceDayHandle = (temporal: Client, workflowId: string) => temporal.workflow.getHandle<typeof raceDayWorkflow>(workflowId);
+const raceDayHandle = (temporal: Client, workflowId: string) =>
+  temporal.workflow.getHandle<typeof raceDayWorkflow>(workflowId);
 
-export const raceDayStatus = (temporal: Client, workflowId: string): Promise<RaceDayStatus> => raceDayHandle(temporal, workflowId).query(raceDayStatusQuery);
+export const raceDayStatus = (temporal: Client, workflowId: string): Promise<RaceDayStatus> =>
+  raceDayHandle(temporal, workflowId).query(raceDayStatusQuery);
 
 /** Applies a scratching / odds change to a race of a running race day; refused (InvalidLateChange) when it does not fit the card. */
-export async function lateChange(temporal: Client, workflowId: string, change: LateChange): Promise<LateChangeOutcome> {
+export async function lateChange(
+  temporal: Client,
+  workflowId: string,
+  change: LateChange,
+): Promise<LateChangeOutcome> {
   const parsed = LateChangeSchema.safeParse(change);
-  if (!parsed.success) throw new InvalidInput(`invalid late change: ${describeIssues(parsed.error)}`, 'InvalidLateChange');
+  if (!parsed.success)
+    throw new InvalidInput(`invalid late change: ${describeIssues(parsed.error)}`, 'InvalidLateChange');
   try {
     return await raceDayHandle(temporal, workflowId).executeUpdate(lateChangeUpdate, { args: [parsed.data] });
   } catch (err) {
@@ -86,17 +112,25 @@ export async function lateChange(temporal: Client, workflowId: string, change: L
   }
 }
 
-export const pauseRaceDay = (temporal: Client, workflowId: string) => raceDayHandle(temporal, workflowId).signal(pauseRaceDaySignal);
-export const resumeRaceDay = (temporal: Client, workflowId: string) => raceDayHandle(temporal, workflowId).signal(resumeRaceDaySignal);
+export const pauseRaceDay = (temporal: Client, workflowId: string) =>
+  raceDayHandle(temporal, workflowId).signal(pauseRaceDaySignal);
+export const resumeRaceDay = (temporal: Client, workflowId: string) =>
+  raceDayHandle(temporal, workflowId).signal(resumeRaceDaySignal);
 export const triggerRace = (temporal: Client, workflowId: string, raceId?: string) =>
   raceDayHandle(temporal, workflowId).signal(triggerRaceSignal, raceId === undefined ? {} : { raceId });
 /** Races not yet started are dropped; a race in progress finishes (its children are abandoned, not cancelled). */
-export const cancelRaceDay = (temporal: Client, workflowId: string) => raceDayHandle(temporal, workflowId).cancel();
+export const cancelRaceDay = (temporal: Client, workflowId: string) =>
+  raceDayHandle(temporal, workflowId).cancel();
 
 /** Records the official result (workflow results-<raceId>, re-runnable for a correction) and waits for the scores. */
-export async function recordResults(temporal: Client, taskQueue: string, result: OfficialResultInput): Promise<ResultsSummary> {
+export async function recordResults(
+  temporal: Client,
+  taskQueue: string,
+  result: OfficialResultInput,
+): Promise<ResultsSummary> {
   const parsed = OfficialResultSchema.safeParse(result);
-  if (!parsed.success) throw new InvalidInput(`invalid result: ${describeIssues(parsed.error)}`, 'InvalidResult');
+  if (!parsed.success)
+    throw new InvalidInput(`invalid result: ${describeIssues(parsed.error)}`, 'InvalidResult');
   try {
     return await temporal.workflow.execute<typeof resultsWorkflow>('resultsWorkflow', {
       taskQueue,
@@ -126,7 +160,11 @@ function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
 }
 
 /** Runs the monitoring job now for a date (what the nightly schedule does for the previous day). */
-export async function runMonitoring(temporal: Client, taskQueue: string, input: MonitoringInput = {}): Promise<MonitoringSummary> {
+export async function runMonitoring(
+  temporal: Client,
+  taskQueue: string,
+  input: MonitoringInput = {},
+): Promise<MonitoringSummary> {
   const parsed = MonitoringInputSchema.parse(input);
   return temporal.workflow.execute<typeof monitoringWorkflow>('monitoringWorkflow', {
     taskQueue,
@@ -146,7 +184,11 @@ export interface NightlyScheduleOptions {
 }
 
 /** Runs the recalibration loop now: refit on scored races, promote only when the held-out slice says so. */
-export async function runRecalibration(temporal: Client, taskQueue: string, input: RecalibrationInput = {}): Promise<RecalibrationSummary> {
+export async function runRecalibration(
+  temporal: Client,
+  taskQueue: string,
+  input: RecalibrationInput = {},
+): Promise<RecalibrationSummary> {
   const parsed = RecalibrationInputSchema.parse(input);
   return temporal.workflow.execute<typeof recalibrationWorkflow>('recalibrationWorkflow', {
     taskQueue,
@@ -157,13 +199,21 @@ export async function runRecalibration(temporal: Client, taskQueue: string, inpu
 }
 
 /** Creates the nightly monitoring and weekly recalibration schedules, or updates them in place (fixed ids). */
-export async function installSchedules(temporal: Client, taskQueue: string, opts: NightlyScheduleOptions = {}): Promise<string[]> {
+export async function installSchedules(
+  temporal: Client,
+  taskQueue: string,
+  opts: NightlyScheduleOptions = {},
+): Promise<string[]> {
   const installed: string[] = [];
   const monitoringArgs = [MonitoringInputSchema.parse({ windowDays: opts.windowDays ?? 7 })];
   const defs = [
     {
       scheduleId: SCHEDULE_IDS.monitoring,
-      spec: { calendars: [{ hour: opts.monitoringHourUtc ?? 3, minute: 0, comment: 'nightly, for the previous race day' }] },
+      spec: {
+        calendars: [
+          { hour: opts.monitoringHourUtc ?? 3, minute: 0, comment: 'nightly, for the previous race day' },
+        ],
+      },
       action: {
         type: 'startWorkflow' as const,
         workflowType: 'monitoringWorkflow',
@@ -175,7 +225,16 @@ export async function installSchedules(temporal: Client, taskQueue: string, opts
     },
     {
       scheduleId: SCHEDULE_IDS.recalibration,
-      spec: { calendars: [{ dayOfWeek: 'MONDAY' as const, hour: opts.recalibrationHourUtc ?? 4, minute: 0, comment: 'weekly, after the nightly monitoring' }] },
+      spec: {
+        calendars: [
+          {
+            dayOfWeek: 'MONDAY' as const,
+            hour: opts.recalibrationHourUtc ?? 4,
+            minute: 0,
+            comment: 'weekly, after the nightly monitoring',
+          },
+        ],
+      },
       action: {
         type: 'startWorkflow' as const,
         workflowType: 'recalibrationWorkflow',
@@ -191,7 +250,9 @@ export async function installSchedules(temporal: Client, taskQueue: string, opts
       await temporal.schedule.create({ ...def, policies: { overlap: 'SKIP', catchupWindow: '1 day' } });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await temporal.schedule.getHandle(def.scheduleId).update((prev) => ({ ...prev, spec: def.spec, action: def.action }));
+      await temporal.schedule
+        .getHandle(def.scheduleId)
+        .update((prev) => ({ ...prev, spec: def.spec, action: def.action }));
     }
     installed.push(def.scheduleId);
   }

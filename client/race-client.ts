@@ -8,7 +8,13 @@ import { describeIssues, RaceOptionsSchema, type RaceOptions } from '../schemas/
 import type { raceWorkflow } from '../workflows/race.js';
 import { InvalidRaceCard, RaceRunFailed } from './errors.js';
 import * as ops from './ops.js';
-import type { LateChange, MonitoringInput, OfficialResultInput, RaceDayFileInput, RecalibrationInput } from '../schemas/ops.js';
+import type {
+  LateChange,
+  MonitoringInput,
+  OfficialResultInput,
+  RaceDayFileInput,
+  RecalibrationInput,
+} from '../schemas/ops.js';
 
 /** Temporal refuses payloads over about 2 MB; a card is a few kilobytes, so refuse big ones early and clearly. */
 export const MAX_CARD_BYTES = 256 * 1024;
@@ -16,7 +22,8 @@ export const MAX_CARD_BYTES = 256 * 1024;
 /** The client's own check of a card (size, then schema): throws InvalidRaceCard naming the fields at fault. */
 export function checkRaceCard(card: unknown): RaceCard {
   const size = Buffer.byteLength(JSON.stringify(card ?? null));
-  if (size > MAX_CARD_BYTES) throw new InvalidRaceCard(`race card is ${size} bytes; the limit is ${MAX_CARD_BYTES}`);
+  if (size > MAX_CARD_BYTES)
+    throw new InvalidRaceCard(`race card is ${size} bytes; the limit is ${MAX_CARD_BYTES}`);
   const parsed = RaceCardSchema.safeParse(card);
   if (!parsed.success) throw new InvalidRaceCard(`invalid race card: ${describeIssues(parsed.error)}`);
   return parsed.data;
@@ -51,12 +58,18 @@ export class RaceClient {
   readonly taskQueue: string;
 
   constructor(opts: RaceClientOptions) {
-    this.temporal = new Client({ connection: opts.connection, namespace: opts.namespace ?? DEFAULT_NAMESPACE });
+    this.temporal = new Client({
+      connection: opts.connection,
+      namespace: opts.namespace ?? DEFAULT_NAMESPACE,
+    });
     this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
   }
 
   /** Validates the card here (a bad card never reaches Temporal) and starts its workflow. */
-  async startRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<{ workflowId: string; runId: string }> {
+  async startRace(
+    card: RaceCardInput | unknown,
+    opts: StartRaceOptions = {},
+  ): Promise<{ workflowId: string; runId: string }> {
     const valid = checkRaceCard(card);
     const { workflowId, ...raceOptions } = opts;
     const options = RaceOptionsSchema.parse(raceOptions);
@@ -86,8 +99,10 @@ export class RaceClient {
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
         let cause: unknown = err.cause;
-        while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
-        const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'WorkflowFailed';
+        while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause)
+          cause = (cause as { cause?: unknown }).cause;
+        const type =
+          cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'WorkflowFailed';
         const message = cause instanceof Error ? cause.message : err.message;
         throw new RaceRunFailed(message, type);
       }
@@ -106,7 +121,10 @@ export class RaceClient {
   }
 
   /** Runs a race again on demand (after a late change, say): a new run of race-<raceId>, every run kept. */
-  async rerunRace(card: RaceCardInput | unknown, opts: StartRaceOptions = {}): Promise<{ workflowId: string; runId: string }> {
+  async rerunRace(
+    card: RaceCardInput | unknown,
+    opts: StartRaceOptions = {},
+  ): Promise<{ workflowId: string; runId: string }> {
     return this.startRace(card, opts);
   }
 

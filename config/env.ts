@@ -82,6 +82,9 @@ export function testFaultsFrom(env: Env): AgentFaults | undefined {
     throw new Error(`Invalid configuration: RACE_ENGINE_TEST_FAULTS is not JSON: ${(err as Error).message}`);
   }
   const parsed = AgentFaultsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid configuration: RACE_ENGINE_TEST_FAULTS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `Invalid configuration: RACE_ENGINE_TEST_FAULTS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }

@@ -13,7 +13,9 @@ export async function latestPromotedArtefact(db: Db): Promise<StoredArtefact | n
 }
 
 export async function artefactByVersion(db: Db, version: string): Promise<StoredArtefact | null> {
-  const { rows } = await db.query('SELECT version, artefact FROM calibration_artefacts WHERE version = $1', [version]);
+  const { rows } = await db.query('SELECT version, artefact FROM calibration_artefacts WHERE version = $1', [
+    version,
+  ]);
   return rows[0] ? { version: rows[0].version, artefact: rows[0].artefact } : null;
 }
 
@@ -30,7 +32,13 @@ export async function saveArtefact(
      VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 THEN now() END)
      ON CONFLICT (version) DO UPDATE SET promoted = calibration_artefacts.promoted OR EXCLUDED.promoted,
        promoted_at = COALESCE(calibration_artefacts.promoted_at, EXCLUDED.promoted_at)`,
-    [a.version, JSON.stringify(a.artefact), JSON.stringify(a.fittedOn), JSON.stringify(a.holdout), a.promoted],
+    [
+      a.version,
+      JSON.stringify(a.artefact),
+      JSON.stringify(a.fittedOn),
+      JSON.stringify(a.holdout),
+      a.promoted,
+    ],
   );
 }
 
@@ -46,7 +54,11 @@ export interface ScoredTrainingRow {
  * Scored races in a date window with what the agents saw (the latest run's input) and the official
  * finish, oldest first: the rolling window a recalibration fits and tests on.
  */
-export async function loadScoredTrainingRows(db: Db, fromDate: string, toDate: string): Promise<ScoredTrainingRow[]> {
+export async function loadScoredTrainingRows(
+  db: Db,
+  fromDate: string,
+  toDate: string,
+): Promise<ScoredTrainingRow[]> {
   const { rows } = await db.query(
     `SELECT DISTINCT ON (p.race_id) p.race_id, rr.race_date::text AS race_date, p.agent_input, rr.finish, r.card
        FROM predictions p
@@ -57,6 +69,14 @@ export async function loadScoredTrainingRows(db: Db, fromDate: string, toDate: s
     [fromDate, toDate],
   );
   return rows
-    .map((r) => ({ raceId: r.race_id, raceDate: r.race_date, agentInput: r.agent_input, finish: r.finish, card: r.card }))
-    .sort((a, b) => (a.raceDate === b.raceDate ? a.raceId.localeCompare(b.raceId) : a.raceDate.localeCompare(b.raceDate)));
+    .map((r) => ({
+      raceId: r.race_id,
+      raceDate: r.race_date,
+      agentInput: r.agent_input,
+      finish: r.finish,
+      card: r.card,
+    }))
+    .sort((a, b) =>
+      a.raceDate === b.raceDate ? a.raceId.localeCompare(b.raceId) : a.raceDate.localeCompare(b.raceDate),
+    );
 }

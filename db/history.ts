@@ -36,7 +36,12 @@ export async function upsertPastRuns(db: Db, rows: StoredPastRun[]): Promise<voi
 
 const emptyForm = (): PersonForm => ({ rides: 0, wins: 0, places: 0 });
 
-async function personForm(db: Db, column: 'jockey_id' | 'trainer_id', ids: string[], before: string): Promise<Map<string, PersonForm>> {
+async function personForm(
+  db: Db,
+  column: 'jockey_id' | 'trainer_id',
+  ids: string[],
+  before: string,
+): Promise<Map<string, PersonForm>> {
   const { rows } = await db.query<{ id: string; rides: string; wins: string; places: string }>(
     `SELECT ${column} AS id, count(*) AS rides, count(*) FILTER (WHERE won) AS wins, count(*) FILTER (WHERE placed) AS places
        FROM horse_runs
@@ -44,11 +49,17 @@ async function personForm(db: Db, column: 'jockey_id' | 'trainer_id', ids: strin
       GROUP BY ${column}`,
     [ids, before, PERSON_FORM_WINDOW_DAYS],
   );
-  return new Map(rows.map((r) => [r.id, { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) }]));
+  return new Map(
+    rows.map((r) => [r.id, { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) }]),
+  );
 }
 
 /** All-time record of each jockey-trainer pair before the date: pairs are sparse, so no window. */
-async function pairForm(db: Db, pairs: Array<[string, string]>, before: string): Promise<Map<string, PersonForm>> {
+async function pairForm(
+  db: Db,
+  pairs: Array<[string, string]>,
+  before: string,
+): Promise<Map<string, PersonForm>> {
   const { rows } = await db.query<{ j: string; t: string; rides: string; wins: string; places: string }>(
     `SELECT h.jockey_id AS j, h.trainer_id AS t, count(*) AS rides, count(*) FILTER (WHERE won) AS wins,
             count(*) FILTER (WHERE placed) AS places
@@ -57,7 +68,12 @@ async function pairForm(db: Db, pairs: Array<[string, string]>, before: string):
       GROUP BY h.jockey_id, h.trainer_id`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1]), before],
   );
-  return new Map(rows.map((r) => [`${r.j}|${r.t}`, { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) }]));
+  return new Map(
+    rows.map((r) => [
+      `${r.j}|${r.t}`,
+      { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) },
+    ]),
+  );
 }
 
 /** Every active runner's history strictly before the race date: no leakage from the day itself or later. */
@@ -73,7 +89,11 @@ export async function loadHistories(db: Db, card: RaceCard): Promise<Map<string,
   );
   const jockeys = await personForm(db, 'jockey_id', [...new Set(runners.map((r) => r.jockeyId))], before);
   const trainers = await personForm(db, 'trainer_id', [...new Set(runners.map((r) => r.trainerId))], before);
-  const pairs = await pairForm(db, runners.map((r) => [r.jockeyId, r.trainerId]), before);
+  const pairs = await pairForm(
+    db,
+    runners.map((r) => [r.jockeyId, r.trainerId]),
+    before,
+  );
   const byHorse = new Map<string, PastRun[]>();
   for (const row of rows) {
     const list = byHorse.get(row.horse_id) ?? [];

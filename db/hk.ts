@@ -77,7 +77,12 @@ export async function upsertHkRaces(db: Db, races: HkRace[]): Promise<void> {
     `INSERT INTO hk_market_odds (race_id, horse_id, win_odds, place_odds)
      SELECT * FROM unnest($1::int[], $2::text[], $3::float8[], $4::float8[])
      ON CONFLICT (race_id, horse_id) DO UPDATE SET win_odds = EXCLUDED.win_odds, place_odds = EXCLUDED.place_odds`,
-    [col((x) => x.race.raceNumericId), col((x) => x.runner.horseId), col((x) => x.runner.marketWinOdds ?? null), col((x) => x.runner.marketPlaceOdds ?? null)],
+    [
+      col((x) => x.race.raceNumericId),
+      col((x) => x.runner.horseId),
+      col((x) => x.runner.marketWinOdds ?? null),
+      col((x) => x.runner.marketPlaceOdds ?? null),
+    ],
   );
   await db.query(
     `INSERT INTO hk_sectionals (race_id, horse_id, position_calls, section_times_s)

@@ -4,8 +4,14 @@ import type { DailyMetrics, DriftAlert, OfficialResult, RaceScore } from '../sch
 import type { RaceCard } from '../schemas/race-card.js';
 
 /** The stored (latest) card of a race, or null when the engine never saw the race. */
-export async function loadStoredCard(db: Db, raceId: string): Promise<{ card: RaceCard; raceDate: string } | null> {
-  const { rows } = await db.query(`SELECT card, to_char(race_date, 'YYYY-MM-DD') AS race_date FROM race_cards WHERE race_id = $1`, [raceId]);
+export async function loadStoredCard(
+  db: Db,
+  raceId: string,
+): Promise<{ card: RaceCard; raceDate: string } | null> {
+  const { rows } = await db.query(
+    `SELECT card, to_char(race_date, 'YYYY-MM-DD') AS race_date FROM race_cards WHERE race_id = $1`,
+    [raceId],
+  );
   return rows[0] ? { card: rows[0].card as RaceCard, raceDate: rows[0].race_date as string } : null;
 }
 
@@ -14,7 +20,14 @@ export async function upsertStoredCard(db: Db, card: RaceCard): Promise<void> {
   await db.query(
     `INSERT INTO race_cards (race_id, venue, race_date, race_no, post_time, card) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (race_id) DO UPDATE SET card = EXCLUDED.card, post_time = EXCLUDED.post_time, updated_at = now()`,
-    [card.raceId, card.meeting.venue, card.meeting.date, card.raceNo, card.postTime ?? null, JSON.stringify(card)],
+    [
+      card.raceId,
+      card.meeting.venue,
+      card.meeting.date,
+      card.raceNo,
+      card.postTime ?? null,
+      JSON.stringify(card),
+    ],
   );
 }
 
@@ -52,12 +65,19 @@ const toScorable = (r: PredictionRow): ScorablePrediction => ({
 
 /** Every stored prediction of a race with a result. */
 export async function loadRacePredictions(db: Db, raceId: string): Promise<ScorablePrediction[]> {
-  const { rows } = await db.query<PredictionRow>(`${PREDICTION_SELECT} WHERE p.race_id = $1 ORDER BY p.created_at`, [raceId]);
+  const { rows } = await db.query<PredictionRow>(
+    `${PREDICTION_SELECT} WHERE p.race_id = $1 ORDER BY p.created_at`,
+    [raceId],
+  );
   return rows.map(toScorable);
 }
 
 /** The latest prediction of each race of the day (optionally one venue) that has a result. */
-export async function loadDayPredictions(db: Db, raceDate: string, venue?: string): Promise<ScorablePrediction[]> {
+export async function loadDayPredictions(
+  db: Db,
+  raceDate: string,
+  venue?: string,
+): Promise<ScorablePrediction[]> {
   const { rows } = await db.query<PredictionRow>(
     `SELECT DISTINCT ON (q.race_id) q.* FROM (
        ${PREDICTION_SELECT}
@@ -78,7 +98,20 @@ export async function upsertScores(db: Db, scores: readonly RaceScore[]): Promis
        ON CONFLICT (run_id) DO UPDATE SET winner_horse_id = EXCLUDED.winner_horse_id, log_loss = EXCLUDED.log_loss,
          market_log_loss = EXCLUDED.market_log_loss, uniform_log_loss = EXCLUDED.uniform_log_loss, brier = EXCLUDED.brier,
          top1 = EXCLUDED.top1, ndcg4 = EXCLUDED.ndcg4, excluded_reason = EXCLUDED.excluded_reason, scored_at = now()`,
-      [s.runId, s.raceId, s.raceDate, s.fieldSize, s.winnerHorseId, s.logLoss, s.marketLogLoss, s.uniformLogLoss, s.brier, s.top1, s.ndcg4, s.excludedReason],
+      [
+        s.runId,
+        s.raceId,
+        s.raceDate,
+        s.fieldSize,
+        s.winnerHorseId,
+        s.logLoss,
+        s.marketLogLoss,
+        s.uniformLogLoss,
+        s.brier,
+        s.top1,
+        s.ndcg4,
+        s.excludedReason,
+      ],
     );
   }
 }
@@ -93,7 +126,12 @@ export async function upsertDailyMetrics(db: Db, m: DailyMetrics): Promise<void>
 }
 
 /** Daily metrics of the `days` days before `raceDate` that scored at least one race. */
-export async function loadPreviousDailyMetrics(db: Db, raceDate: string, days: number, scope = 'all'): Promise<DailyMetrics[]> {
+export async function loadPreviousDailyMetrics(
+  db: Db,
+  raceDate: string,
+  days: number,
+  scope = 'all',
+): Promise<DailyMetrics[]> {
   const { rows } = await db.query(
     `SELECT metrics FROM daily_metrics WHERE scope = $1 AND race_date < $2::date AND race_date >= $2::date - $3::int
        AND races_scored > 0 ORDER BY race_date`,
@@ -102,8 +140,15 @@ export async function loadPreviousDailyMetrics(db: Db, raceDate: string, days: n
   return rows.map((r) => r.metrics as DailyMetrics);
 }
 
-export async function loadDailyMetrics(db: Db, raceDate: string, scope = 'all'): Promise<DailyMetrics | null> {
-  const { rows } = await db.query(`SELECT metrics FROM daily_metrics WHERE race_date = $1 AND scope = $2`, [raceDate, scope]);
+export async function loadDailyMetrics(
+  db: Db,
+  raceDate: string,
+  scope = 'all',
+): Promise<DailyMetrics | null> {
+  const { rows } = await db.query(`SELECT metrics FROM daily_metrics WHERE race_date = $1 AND scope = $2`, [
+    raceDate,
+    scope,
+  ]);
   return rows[0] ? (rows[0].metrics as DailyMetrics) : null;
 }
 

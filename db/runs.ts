@@ -20,7 +20,14 @@ export async function recordRun(db: Db, key: RunKey, card: RaceCard, options: ob
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (race_id) DO UPDATE SET venue = EXCLUDED.venue, race_date = EXCLUDED.race_date,
          race_no = EXCLUDED.race_no, post_time = EXCLUDED.post_time, card = EXCLUDED.card, updated_at = now()`,
-      [card.raceId, card.meeting.venue, card.meeting.date, card.raceNo, card.postTime ?? null, JSON.stringify(card)],
+      [
+        card.raceId,
+        card.meeting.venue,
+        card.meeting.date,
+        card.raceNo,
+        card.postTime ?? null,
+        JSON.stringify(card),
+      ],
     );
     await client.query(
       `INSERT INTO race_runs (run_id, workflow_id, race_id, status, card, options)
@@ -90,7 +97,10 @@ export async function persistResult(
       ],
     );
     const agentRows = [
-      ...agents.runs.map((a) => [a.output.strategy, true, JSON.stringify(a.output), null, a.sandboxKind, a.durationMs] as const),
+      ...agents.runs.map(
+        (a) =>
+          [a.output.strategy, true, JSON.stringify(a.output), null, a.sandboxKind, a.durationMs] as const,
+      ),
       ...agents.failures.map((f) => [f.strategy, false, null, f.errorType, null, null] as const),
     ];
     for (const row of agentRows) {
@@ -115,7 +125,12 @@ export async function persistResult(
   }
 }
 
-export async function markRunFailed(db: Db, runId: string, errorType: string, message: string): Promise<void> {
+export async function markRunFailed(
+  db: Db,
+  runId: string,
+  errorType: string,
+  message: string,
+): Promise<void> {
   await db.query(
     `UPDATE race_runs SET status = 'failed', error_type = $2, error_message = $3, finished_at = now()
       WHERE run_id = $1 AND status <> 'completed'`,

@@ -12,9 +12,11 @@ import { createProcessRunner } from './process.js';
 export function sandboxBuilders(env: Env): SandboxFactoryOptions['builders'] {
   const apiKey = env.E2B_API_KEY;
   return {
-    process: (artefacts: CalibrationArtefacts | null) => createProcessRunner({ bundle: agentBundle(), artefacts }),
+    process: (artefacts: CalibrationArtefacts | null) =>
+      createProcessRunner({ bundle: agentBundle(), artefacts }),
     ...(apiKey && {
-      e2b: (artefacts: CalibrationArtefacts | null) => createE2bRunner({ bundle: agentBundle(), artefacts, apiKey, template: env.E2B_TEMPLATE }),
+      e2b: (artefacts: CalibrationArtefacts | null) =>
+        createE2bRunner({ bundle: agentBundle(), artefacts, apiKey, template: env.E2B_TEMPLATE }),
     }),
   };
 }

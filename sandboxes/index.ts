@@ -13,7 +13,9 @@ export type SandboxFactory = (kind: SandboxKind | 'default', calibration: Artefa
 export interface SandboxFactoryOptions {
   defaultKind: SandboxKind;
   /** Builders for the isolated kinds; a kind without one is refused with a clear message. */
-  builders?: Partial<Record<Exclude<SandboxKind, 'inline'>, (artefacts: CalibrationArtefacts | null) => SandboxRunner>>;
+  builders?: Partial<
+    Record<Exclude<SandboxKind, 'inline'>, (artefacts: CalibrationArtefacts | null) => SandboxRunner>
+  >;
   /** How long a runner for a superseded artefact version stays open for races still using it. */
   retireAfterMs?: number;
 }
@@ -23,7 +25,9 @@ export interface SandboxFactoryOptions {
  * build). Runners hold their calibration artefact, so they are kept per artefact version; when a new
  * version is promoted, the old runner is closed after a grace period.
  */
-export function createSandboxFactory(opts: SandboxFactoryOptions): SandboxFactory & { closeAll(): Promise<void> } {
+export function createSandboxFactory(
+  opts: SandboxFactoryOptions,
+): SandboxFactory & { closeAll(): Promise<void> } {
   const runners = new Map<string, { kind: SandboxKind; version: string; runner: SandboxRunner }>();
   const retireAfterMs = opts.retireAfterMs ?? 120_000;
   const factory = (requested: SandboxKind | 'default', calibration: ArtefactsRef): SandboxRunner => {

@@ -19,7 +19,15 @@ export const SEARCH_ATTRIBUTES = {
 } as const;
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
 
-export const RUN_STATUS = ['validating', 'analysing', 'fusing', 'synthesising', 'persisting', 'completed', 'failed'] as const;
+export const RUN_STATUS = [
+  'validating',
+  'analysing',
+  'fusing',
+  'synthesising',
+  'persisting',
+  'completed',
+  'failed',
+] as const;
 export type RunStatus = (typeof RUN_STATUS)[number];
 
 /** Error types a user reads in the Temporal UI and the CLI; workflows mark them non-retryable. */
@@ -57,7 +65,10 @@ export const raceWorkflowId = (raceId: string): string => `race-${raceId}`;
 export const raceDayWorkflowId = (venue: string, date: string): string => `race-day-${venue}-${date}`;
 export const resultsWorkflowId = (raceId: string): string => `results-${raceId}`;
 /** Schedule ids are fixed: installing the schedules again updates them instead of adding copies. */
-export const SCHEDULE_IDS = { monitoring: 'nightly-monitoring', recalibration: 'weekly-recalibration' } as const;
+export const SCHEDULE_IDS = {
+  monitoring: 'nightly-monitoring',
+  recalibration: 'weekly-recalibration',
+} as const;
 export const JOB_KINDS = ['race-day', 'results', 'monitoring', 'recalibration'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const OPS_ERROR_TYPES = {

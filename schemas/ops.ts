@@ -11,10 +11,24 @@ export const RaceDayFileSchema = z
   .superRefine((day, ctx) => {
     const seen = new Set<string>();
     day.races.forEach((card, i) => {
-      if (!card.postTime) ctx.addIssue({ code: 'custom', path: ['races', i, 'postTime'], message: 'a scheduled race needs a postTime' });
+      if (!card.postTime)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['races', i, 'postTime'],
+          message: 'a scheduled race needs a postTime',
+        });
       if (card.meeting.venue !== day.meeting.venue || card.meeting.date !== day.meeting.date)
-        ctx.addIssue({ code: 'custom', path: ['races', i, 'meeting'], message: `race ${card.raceId} belongs to another meeting` });
-      if (seen.has(card.raceId)) ctx.addIssue({ code: 'custom', path: ['races', i, 'raceId'], message: `duplicate raceId ${card.raceId}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['races', i, 'meeting'],
+          message: `race ${card.raceId} belongs to another meeting`,
+        });
+      if (seen.has(card.raceId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['races', i, 'raceId'],
+          message: `duplicate raceId ${card.raceId}`,
+        });
       seen.add(card.raceId);
     });
   });
@@ -26,12 +40,23 @@ export const DEFAULT_START_OFFSET_SECONDS = 600;
 export const RaceDayInputSchema = z.strictObject({
   day: RaceDayFileSchema,
   /** Each race starts this long before its post time (default 10 minutes). */
-  offsetSeconds: z.number().min(0).max(24 * 3600).default(DEFAULT_START_OFFSET_SECONDS),
+  offsetSeconds: z
+    .number()
+    .min(0)
+    .max(24 * 3600)
+    .default(DEFAULT_START_OFFSET_SECONDS),
   options: RaceOptionsSchema.partial().default({}),
 });
 export type RaceDayInput = z.input<typeof RaceDayInputSchema>;
 
-export const RACE_DAY_RACE_STATUS = ['pending', 'running', 'completed', 'failed', 'missed', 'skipped'] as const;
+export const RACE_DAY_RACE_STATUS = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'missed',
+  'skipped',
+] as const;
 export type RaceDayRaceStatus = (typeof RACE_DAY_RACE_STATUS)[number];
 
 export interface RaceDayRaceState {
@@ -64,7 +89,9 @@ export const LateChangeSchema = z
     /** For a race already started: run it again with the changed card once the current run ends. */
     rerun: z.boolean().default(false),
   })
-  .refine((c) => c.scratch.length > 0 || Object.keys(c.odds).length > 0 || c.rerun, { message: 'a late change needs scratch, odds or rerun' });
+  .refine((c) => c.scratch.length > 0 || Object.keys(c.odds).length > 0 || c.rerun, {
+    message: 'a late change needs scratch, odds or rerun',
+  });
 export type LateChange = z.input<typeof LateChangeSchema>;
 
 export interface LateChangeOutcome {
@@ -88,16 +115,26 @@ export const OfficialResultSchema = z
   .superRefine((r, ctx) => {
     const seen = new Set<string>();
     r.finish.forEach((f, i) => {
-      if (seen.has(f.horseId)) ctx.addIssue({ code: 'custom', path: ['finish', i, 'horseId'], message: `duplicate horse ${f.horseId}` });
+      if (seen.has(f.horseId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['finish', i, 'horseId'],
+          message: `duplicate horse ${f.horseId}`,
+        });
       seen.add(f.horseId);
     });
-    if (!r.finish.some((f) => f.position === 1)) ctx.addIssue({ code: 'custom', path: ['finish'], message: 'no winner (position 1)' });
+    if (!r.finish.some((f) => f.position === 1))
+      ctx.addIssue({ code: 'custom', path: ['finish'], message: 'no winner (position 1)' });
   });
 export type OfficialResult = z.infer<typeof OfficialResultSchema>;
 export type OfficialResultInput = z.input<typeof OfficialResultSchema>;
 
 /** Convenience: a plain finishing order (first = winner) as an official result. */
-export const resultFromOrder = (raceId: string, order: readonly string[], source = 'official'): OfficialResultInput => ({
+export const resultFromOrder = (
+  raceId: string,
+  order: readonly string[],
+  source = 'official',
+): OfficialResultInput => ({
   raceId,
   finish: order.map((horseId, i) => ({ horseId, position: i + 1 })),
   source,
@@ -161,7 +198,10 @@ export type DriftThresholds = z.infer<typeof DriftThresholdsSchema>;
 
 export const MonitoringInputSchema = z.strictObject({
   /** The race date to evaluate; default the day before the run (the nightly schedule passes nothing). */
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   /** Previous period: this many days before `date`. */
   windowDays: z.number().int().min(1).max(365).default(7),
   minRaces: z.number().int().min(1).default(1),
@@ -190,7 +230,10 @@ export interface MonitoringSummary {
 
 export const RecalibrationInputSchema = z.strictObject({
   /** Fit on scored races before this date (default: the run's own date). */
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  asOf: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   /** The rolling window of scored races, in days before `asOf`. */
   windowDays: z.number().int().min(7).max(3650).default(180),
   /** Fewer scored races than this: no refit (a calibrator on a handful of races is noise). */

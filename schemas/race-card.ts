@@ -58,17 +58,33 @@ export const RaceCardSchema = z
     const seenNos = new Set<number>();
     card.runners.forEach((r, i) => {
       if (seenIds.has(r.horseId))
-        ctx.addIssue({ code: 'custom', path: ['runners', i, 'horseId'], message: `duplicate horseId ${r.horseId}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runners', i, 'horseId'],
+          message: `duplicate horseId ${r.horseId}`,
+        });
       if (seenNos.has(r.horseNo))
-        ctx.addIssue({ code: 'custom', path: ['runners', i, 'horseNo'], message: `duplicate horseNo ${r.horseNo}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runners', i, 'horseNo'],
+          message: `duplicate horseNo ${r.horseNo}`,
+        });
       seenIds.add(r.horseId);
       seenNos.add(r.horseNo);
     });
     const active = card.runners.filter((r) => !r.scratched).length;
     if (active < 2)
-      ctx.addIssue({ code: 'custom', path: ['runners'], message: `at least 2 active runners are needed, found ${active}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['runners'],
+        message: `at least 2 active runners are needed, found ${active}`,
+      });
     if (card.placesPaid !== undefined && card.placesPaid > Math.max(1, active - 1))
-      ctx.addIssue({ code: 'custom', path: ['placesPaid'], message: `placesPaid ${card.placesPaid} needs more than ${active} active runners` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['placesPaid'],
+        message: `placesPaid ${card.placesPaid} needs more than ${active} active runners`,
+      });
   });
 
 export type Runner = z.infer<typeof RunnerSchema>;
@@ -76,4 +92,5 @@ export type RaceCardInput = z.input<typeof RaceCardSchema>;
 export type RaceCard = z.infer<typeof RaceCardSchema>;
 
 export const activeRunners = (card: RaceCard): Runner[] => card.runners.filter((r) => !r.scratched);
-export const placesPaidFor = (card: RaceCard): number => card.placesPaid ?? defaultPlacesPaid(activeRunners(card).length);
+export const placesPaidFor = (card: RaceCard): number =>
+  card.placesPaid ?? defaultPlacesPaid(activeRunners(card).length);

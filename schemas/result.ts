@@ -28,7 +28,11 @@ export const PricedRunnerSchema = z.object({
 });
 export type PricedRunner = z.infer<typeof PricedRunnerSchema>;
 
-export const AgentFailureSchema = z.object({ strategy: z.string(), errorType: z.string(), message: z.string() });
+export const AgentFailureSchema = z.object({
+  strategy: z.string(),
+  errorType: z.string(),
+  message: z.string(),
+});
 export type AgentFailure = z.infer<typeof AgentFailureSchema>;
 
 export const SynthesisSummarySchema = z.object({

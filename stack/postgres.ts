@@ -28,7 +28,11 @@ export const embeddedUrl = (port: number, database = APP_DATABASE): string =>
  * of our processes already started on the same port. As root, PostgreSQL refuses to run, so the
  * library creates a `postgres` user that owns the data folder.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database?: string }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database?: string;
+}): Promise<RunningPostgres> {
   const database = opts.database ?? APP_DATABASE;
   if (await canConnect('127.0.0.1', opts.port)) {
     await ensureDatabase(embeddedUrl(opts.port, 'postgres'), database);

@@ -35,7 +35,10 @@ export function resolveTemporalBinary(
 ): string {
   const env = where.env ?? process.env;
   const localBin = where.localBin ?? LOCAL_BIN;
-  const [envVar, name] = kind === 'cli' ? ['TEMPORAL_CLI_PATH', 'temporal'] : ['TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server'];
+  const [envVar, name] =
+    kind === 'cli'
+      ? ['TEMPORAL_CLI_PATH', 'temporal']
+      : ['TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server'];
   const fromEnv = env[envVar];
   if (fromEnv) {
     if (executable(fromEnv)) return fromEnv;

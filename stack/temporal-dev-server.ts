@@ -27,11 +27,21 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const binary = resolveTemporalBinary('cli');
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--log-level',
+    'warn',
+  ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.headless || opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
 
   const log = openSync(opts.logFile, 'a');
   const child = spawn(binary, args, { stdio: ['ignore', log, log] });

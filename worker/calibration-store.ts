@@ -23,7 +23,11 @@ export interface CalibrationStore {
  * Versions are immutable, so each is parsed once and kept; only "which is current" is re-read, at most
  * every `ttlMs`, which is how a promotion reaches every worker without a restart.
  */
-export function createCalibrationStore(db: Db, shipped: CalibrationArtefacts | null, ttlMs = 30_000): CalibrationStore {
+export function createCalibrationStore(
+  db: Db,
+  shipped: CalibrationArtefacts | null,
+  ttlMs = 30_000,
+): CalibrationStore {
   const shippedRef: CalibrationRef = { version: shipped?.version ?? IDENTITY_VERSION, artefacts: shipped };
   const byVersion = new Map<string, CalibrationRef>([[shippedRef.version, shippedRef]]);
   let current: { ref: CalibrationRef; at: number } | undefined;
@@ -38,7 +42,9 @@ export function createCalibrationStore(db: Db, shipped: CalibrationArtefacts | n
     async current() {
       if (current && Date.now() - current.at < ttlMs) return current.ref;
       const promoted = await latestPromotedArtefact(db);
-      const ref = promoted ? (byVersion.get(promoted.version) ?? remember(promoted.version, promoted.artefact)) : shippedRef;
+      const ref = promoted
+        ? (byVersion.get(promoted.version) ?? remember(promoted.version, promoted.artefact))
+        : shippedRef;
       current = { ref, at: Date.now() };
       return ref;
     },

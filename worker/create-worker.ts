@@ -17,7 +17,9 @@ export interface RaceWorkerOptions {
   interceptors?: WorkerOptions['interceptors'];
 }
 
-export async function createRaceWorker(opts: RaceWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createRaceWorker(
+  opts: RaceWorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
     connection,

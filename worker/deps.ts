@@ -23,13 +23,21 @@ const PointerSchema = (raw: unknown, file: string): string => {
 export function loadCalibrationArtefacts(modelsDir: string): CalibrationArtefacts | null {
   const pointer = path.join(modelsDir, 'artefacts', 'current.json');
   if (!existsSync(pointer)) return null;
-  const file = path.join(modelsDir, 'artefacts', PointerSchema(JSON.parse(readFileSync(pointer, 'utf8')), pointer));
+  const file = path.join(
+    modelsDir,
+    'artefacts',
+    PointerSchema(JSON.parse(readFileSync(pointer, 'utf8')), pointer),
+  );
   return CalibrationArtefactsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 export function loadEvidenceAnalyst(modelsDir: string): EvidenceAnalyst {
   const pointer = path.join(modelsDir, 'qual', 'current.json');
-  const file = path.join(modelsDir, 'qual', PointerSchema(JSON.parse(readFileSync(pointer, 'utf8')), pointer));
+  const file = path.join(
+    modelsDir,
+    'qual',
+    PointerSchema(JSON.parse(readFileSync(pointer, 'utf8')), pointer),
+  );
   const artefact = loadEvidenceArtefact(file);
   return {
     version: artefact.version,
@@ -61,11 +69,18 @@ export interface WorkerDeps extends ActivityDeps {
 }
 
 /** Everything the activities need, loaded once per worker: ONNX session, artefacts, pools, analysts. */
-export async function buildActivityDeps(env: Env, databaseUrl: string, extras: { faults?: AgentFaults; processEnv?: NodeJS.ProcessEnv } = {}): Promise<WorkerDeps> {
+export async function buildActivityDeps(
+  env: Env,
+  databaseUrl: string,
+  extras: { faults?: AgentFaults; processEnv?: NodeJS.ProcessEnv } = {},
+): Promise<WorkerDeps> {
   const db = createPool(databaseUrl, 20);
   const quantModel = await QuantScorer.load();
   const calibration = createCalibrationStore(db, loadCalibrationArtefacts(env.MODELS_DIR));
-  const sandbox = createSandboxFactory({ defaultKind: defaultSandboxKind(env), builders: sandboxBuilders(env) });
+  const sandbox = createSandboxFactory({
+    defaultKind: defaultSandboxKind(env),
+    builders: sandboxBuilders(env),
+  });
   return {
     db,
     quantModel,

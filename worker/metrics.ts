@@ -56,7 +56,10 @@ class Histogram {
       const sep = k ? `${k},` : '';
       this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{${sep}le="${b}"} ${s.counts[i] ?? 0}`));
       lines.push(`${this.name}_bucket{${sep}le="+Inf"} ${s.count}`);
-      lines.push(`${this.name}_sum${k ? `{${k}}` : ''} ${s.sum}`, `${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
+      lines.push(
+        `${this.name}_sum${k ? `{${k}}` : ''} ${s.sum}`,
+        `${this.name}_count${k ? `{${k}}` : ''} ${s.count}`,
+      );
     }
     return lines.join('\n');
   }
@@ -64,12 +67,28 @@ class Histogram {
 
 export class EngineMetrics {
   readonly racesRun = new Counter('race_engine_races_total', 'Race results persisted, by degraded flag');
-  readonly agentFailures = new Counter('race_engine_agent_failures_total', 'Fusion agents that failed after their retries, by strategy and error type');
-  readonly llmTokens = new Counter('race_engine_llm_tokens_total', 'LLM tokens used by the qualitative analyst, by direction');
+  readonly agentFailures = new Counter(
+    'race_engine_agent_failures_total',
+    'Fusion agents that failed after their retries, by strategy and error type',
+  );
+  readonly llmTokens = new Counter(
+    'race_engine_llm_tokens_total',
+    'LLM tokens used by the qualitative analyst, by direction',
+  );
   readonly llmCost = new Counter('race_engine_llm_cost_usd_total', 'LLM cost in US dollars');
-  readonly sandboxSeconds = new Counter('race_engine_sandbox_seconds_total', 'Seconds of sandbox time used by fusion agents');
-  readonly activityFailures = new Counter('race_engine_activity_failures_total', 'Activity attempts that threw, by activity type');
-  readonly activitySeconds = new Histogram('race_engine_activity_seconds', 'Activity attempt duration, by activity type', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
+  readonly sandboxSeconds = new Counter(
+    'race_engine_sandbox_seconds_total',
+    'Seconds of sandbox time used by fusion agents',
+  );
+  readonly activityFailures = new Counter(
+    'race_engine_activity_failures_total',
+    'Activity attempts that threw, by activity type',
+  );
+  readonly activitySeconds = new Histogram(
+    'race_engine_activity_seconds',
+    'Activity attempt duration, by activity type',
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
 
   /** Counts a persisted race from the result the persist activity received. */
   recordRace(result: RaceResult, failures: readonly AgentFailure[]): void {
@@ -82,7 +101,15 @@ export class EngineMetrics {
   }
 
   expose(): string {
-    return [this.racesRun, this.agentFailures, this.llmTokens, this.llmCost, this.sandboxSeconds, this.activityFailures, this.activitySeconds]
+    return [
+      this.racesRun,
+      this.agentFailures,
+      this.llmTokens,
+      this.llmCost,
+      this.sandboxSeconds,
+      this.activityFailures,
+      this.activitySeconds,
+    ]
       .map((m) => m.expose())
       .join('\n')
       .concat('\n');
@@ -97,7 +124,11 @@ export class EngineMetrics {
           const t0 = performance.now();
           try {
             const out = await next(input);
-            if (type === 'persistRace') this.recordRace(input.args[0] as RaceResult, (input.args[2] as AgentFailure[] | undefined) ?? []);
+            if (type === 'persistRace')
+              this.recordRace(
+                input.args[0] as RaceResult,
+                (input.args[2] as AgentFailure[] | undefined) ?? [],
+              );
             return out;
           } catch (err) {
             this.activityFailures.inc({ activity_type: type });
@@ -112,7 +143,11 @@ export class EngineMetrics {
 }
 
 /** Serves GET /metrics on the port (0 picks a free one); resolves with the server and the bound port. */
-export async function startMetricsServer(metrics: EngineMetrics, port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number }> {
+export async function startMetricsServer(
+  metrics: EngineMetrics,
+  port: number,
+  host = '0.0.0.0',
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.expose());

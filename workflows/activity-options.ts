@@ -9,16 +9,33 @@ export const ACTIVITY_OPTIONS = {
   record: {
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: '30m',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [ERROR_TYPES.invalidRaceCard] },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [ERROR_TYPES.invalidRaceCard],
+    },
   },
   quant: {
     startToCloseTimeout: '60s',
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4, nonRetryableErrorTypes: [ERROR_TYPES.invalidModelOutput, ERROR_TYPES.modelArtefactMissing] },
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumInterval: '10s',
+      maximumAttempts: 4,
+      nonRetryableErrorTypes: [ERROR_TYPES.invalidModelOutput, ERROR_TYPES.modelArtefactMissing],
+    },
   },
   // The LLM call's own timeout (LLM_TIMEOUT_MS, 60 s by default) sits below this start-to-close timeout.
   qual: {
     startToCloseTimeout: '90s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 4, nonRetryableErrorTypes: [ERROR_TYPES.llmConfiguration] },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '20s',
+      maximumAttempts: 4,
+      nonRetryableErrorTypes: [ERROR_TYPES.llmConfiguration],
+    },
   },
   agent: {
     startToCloseTimeout: '30s',
@@ -28,7 +45,11 @@ export const ACTIVITY_OPTIONS = {
       backoffCoefficient: 2,
       maximumInterval: '5s',
       maximumAttempts: 3,
-      nonRetryableErrorTypes: [ERROR_TYPES.sandboxPolicyViolation, ERROR_TYPES.sandboxAuth, ERROR_TYPES.invalidAgentOutput],
+      nonRetryableErrorTypes: [
+        ERROR_TYPES.sandboxPolicyViolation,
+        ERROR_TYPES.sandboxAuth,
+        ERROR_TYPES.invalidAgentOutput,
+      ],
     },
   },
   synthesis: {

@@ -1,7 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { RaceActivities } from '../activities/index.js';
 
-const { noop } = proxyActivities<RaceActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 1 } });
+const { noop } = proxyActivities<RaceActivities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 1 },
+});
 
 /**
  * The Temporal floor for benchmarks: the race workflow's shape (2 parallel, then 15 parallel, then

@@ -1,4 +1,9 @@
-import { ApplicationFailure, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { RaceActivities } from '../activities/index.js';
 import { MonitoringInputSchema, type MonitoringInput, type MonitoringSummary } from '../schemas/ops.js';
 import { SA } from '../schemas/search-attributes.js';
@@ -17,7 +22,11 @@ const DAY_MS = 86_400_000;
  */
 export async function monitoringWorkflow(raw: MonitoringInput = {}): Promise<MonitoringSummary> {
   const parsed = MonitoringInputSchema.safeParse(raw);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid monitoring input: ${describeIssues(parsed.error)}`, 'InvalidMonitoringInput');
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(
+      `invalid monitoring input: ${describeIssues(parsed.error)}`,
+      'InvalidMonitoringInput',
+    );
   const input = parsed.data;
   // Workflow time is deterministic: the schedule's run on day D evaluates day D-1.
   const date = input.date ?? new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
@@ -26,17 +35,29 @@ export async function monitoringWorkflow(raw: MonitoringInput = {}): Promise<Mon
     { key: SA.raceDate, value: new Date(`${date}T00:00:00Z`) },
     { key: SA.runStatus, value: 'analysing' },
   ]);
-  const metrics = await computeDailyMetrics.executeWithOptions({ ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `daily metrics ${date}` }, [date]);
+  const metrics = await computeDailyMetrics.executeWithOptions(
+    { ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `daily metrics ${date}` },
+    [date],
+  );
   let summary: MonitoringSummary;
   if (metrics.racesScored < input.minRaces) {
-    summary = { date, metrics, baselineDays: 0, alerts: [], note: `${metrics.racesScored} race(s) scored, fewer than ${input.minRaces}: no drift check` };
+    summary = {
+      date,
+      metrics,
+      baselineDays: 0,
+      alerts: [],
+      note: `${metrics.racesScored} race(s) scored, fewer than ${input.minRaces}: no drift check`,
+    };
   } else {
     const drift = await checkDrift.executeWithOptions(
       { ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `drift ${date} vs previous ${input.windowDays} days` },
       [metrics, input.windowDays, input.thresholds],
     );
     for (const alert of drift.alerts) {
-      await raiseAlert.executeWithOptions({ ...OPS_ACTIVITY_OPTIONS.alert, summary: `alert ${alert.severity}: ${alert.metric} ${date}` }, [alert]);
+      await raiseAlert.executeWithOptions(
+        { ...OPS_ACTIVITY_OPTIONS.alert, summary: `alert ${alert.severity}: ${alert.metric} ${date}` },
+        [alert],
+      );
     }
     summary = {
       date,

@@ -14,7 +14,11 @@ export const OPS_ACTIVITY_OPTIONS = {
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      nonRetryableErrorTypes: [OPS_ERROR_TYPES.invalidResult, OPS_ERROR_TYPES.unknownRace, OPS_ERROR_TYPES.invalidLateChange],
+      nonRetryableErrorTypes: [
+        OPS_ERROR_TYPES.invalidResult,
+        OPS_ERROR_TYPES.unknownRace,
+        OPS_ERROR_TYPES.invalidLateChange,
+      ],
     },
   },
   evaluate: {

@@ -59,7 +59,10 @@ const FINAL = new Set(['completed', 'failed', 'missed', 'skipped']);
 export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus> {
   const first = RaceDayInputSchema.safeParse(raw);
   if (!first.success)
-    throw ApplicationFailure.nonRetryable(`invalid race day: ${describeIssues(first.error)}`, OPS_ERROR_TYPES.invalidRaceDay);
+    throw ApplicationFailure.nonRetryable(
+      `invalid race day: ${describeIssues(first.error)}`,
+      OPS_ERROR_TYPES.invalidRaceDay,
+    );
 
   const entries = new Map<string, Entry>();
   let offsetSeconds = first.data.offsetSeconds;
@@ -68,7 +71,8 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
   let dirty = false;
   const meeting = first.data.day.meeting;
 
-  const startAtOf = (card: RaceCard) => new Date(Date.parse(card.postTime ?? '') - offsetSeconds * 1000).toISOString();
+  const startAtOf = (card: RaceCard) =>
+    new Date(Date.parse(card.postTime ?? '') - offsetSeconds * 1000).toISOString();
   const merge = (input: RaceDayInput) => {
     const parsed = RaceDayInputSchema.safeParse(input);
     if (!parsed.success) {
@@ -146,17 +150,23 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
         requeue(e);
         outcome = 'rerun-queued';
       }
-      await storeLateCard.executeWithOptions({ ...OPS_ACTIVITY_OPTIONS.store, summary: `late change ${c.raceId}: ${describeChange(c)}` }, [card]);
+      await storeLateCard.executeWithOptions(
+        { ...OPS_ACTIVITY_OPTIONS.store, summary: `late change ${c.raceId}: ${describeChange(c)}` },
+        [card],
+      );
       return { raceId: c.raceId, outcome, status: e.state.status, activeRunners: activeRunners(card).length };
     },
     {
       validator: (change) => {
         const parsed = LateChangeSchema.safeParse(change);
-        if (!parsed.success) throw new Error(`${OPS_ERROR_TYPES.invalidLateChange}: ${describeIssues(parsed.error)}`);
+        if (!parsed.success)
+          throw new Error(`${OPS_ERROR_TYPES.invalidLateChange}: ${describeIssues(parsed.error)}`);
         const e = entries.get(parsed.data.raceId);
-        if (!e) throw new Error(`${OPS_ERROR_TYPES.unknownRace}: ${parsed.data.raceId} is not on this race day`);
+        if (!e)
+          throw new Error(`${OPS_ERROR_TYPES.unknownRace}: ${parsed.data.raceId} is not on this race day`);
         const checked = RaceCardSchema.safeParse(applyLateChange(e.card, parsed.data));
-        if (!checked.success) throw new Error(`${OPS_ERROR_TYPES.invalidLateChange}: ${describeIssues(checked.error)}`);
+        if (!checked.success)
+          throw new Error(`${OPS_ERROR_TYPES.invalidLateChange}: ${describeIssues(checked.error)}`);
       },
     },
   );
@@ -188,7 +198,12 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
           () => void (e.state.status = 'completed'),
           (err: unknown) => {
             e.state.status = 'failed';
-            e.state.error = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+            e.state.error =
+              err instanceof Error
+                ? err.cause instanceof Error
+                  ? err.cause.message
+                  : err.message
+                : String(err);
           },
         )
         .finally(() => {
@@ -205,12 +220,19 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
   const publish = () => {
     const races = [...entries.values()];
     const count = (s: string) => races.filter((e) => e.state.status === s).length;
-    const next = races.filter((e) => e.state.status === 'pending').sort((a, b) => a.state.startAt.localeCompare(b.state.startAt))[0];
+    const next = races
+      .filter((e) => e.state.status === 'pending')
+      .sort((a, b) => a.state.startAt.localeCompare(b.state.startAt))[0];
     const done = races.every((e) => FINAL.has(e.state.status));
-    upsertSearchAttributes([{ key: SA.runStatus, value: done ? 'completed' : paused ? 'paused' : 'scheduled' }]);
+    upsertSearchAttributes([
+      { key: SA.runStatus, value: done ? 'completed' : paused ? 'paused' : 'scheduled' },
+    ]);
     upsertMemo({
-      progress: `${count('completed')}/${races.length} completed, ${count('running')} running, ${count('pending')} pending` +
-        (count('failed') + count('missed') + count('skipped') ? `, ${count('failed')} failed, ${count('missed')} missed, ${count('skipped')} skipped` : ''),
+      progress:
+        `${count('completed')}/${races.length} completed, ${count('running')} running, ${count('pending')} pending` +
+        (count('failed') + count('missed') + count('skipped')
+          ? `, ${count('failed')} failed, ${count('missed')} missed, ${count('skipped')} skipped`
+          : ''),
       next: next ? `R${next.state.raceNo} starts ${next.state.startAt}` : null,
       paused,
     });
@@ -239,7 +261,11 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
     publish();
     const races = [...entries.values()];
     if (races.every((e) => FINAL.has(e.state.status)) && !dirty) break;
-    const next = paused ? undefined : Math.min(...races.filter((e) => e.state.status === 'pending').map((e) => Date.parse(e.state.startAt)));
+    const next = paused
+      ? undefined
+      : Math.min(
+          ...races.filter((e) => e.state.status === 'pending').map((e) => Date.parse(e.state.startAt)),
+        );
     if (next === undefined || !Number.isFinite(next)) await condition(() => dirty);
     else await condition(() => dirty, Math.max(1, next - Date.now()));
   }
@@ -247,12 +273,19 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
   return status();
 }
 
-export function applyLateChange(card: RaceCard, change: { scratch?: string[]; odds?: Record<string, number> }): RaceCard {
+export function applyLateChange(
+  card: RaceCard,
+  change: { scratch?: string[]; odds?: Record<string, number> },
+): RaceCard {
   const scratch = new Set(change.scratch ?? []);
   const odds = change.odds ?? {};
   const known = new Set(card.runners.map((r) => r.horseId));
   const unknown = [...scratch, ...Object.keys(odds)].filter((id) => !known.has(id));
-  if (unknown.length) throw ApplicationFailure.nonRetryable(`not on the card of ${card.raceId}: ${unknown.join(', ')}`, OPS_ERROR_TYPES.invalidLateChange);
+  if (unknown.length)
+    throw ApplicationFailure.nonRetryable(
+      `not on the card of ${card.raceId}: ${unknown.join(', ')}`,
+      OPS_ERROR_TYPES.invalidLateChange,
+    );
   return {
     ...card,
     runners: card.runners.map((r) => ({
@@ -264,6 +297,10 @@ export function applyLateChange(card: RaceCard, change: { scratch?: string[]; od
 }
 
 const describeChange = (c: { scratch: string[]; odds: Record<string, number>; rerun: boolean }) =>
-  [c.scratch.length ? `scratch ${c.scratch.join(', ')}` : '', Object.keys(c.odds).length ? `odds for ${Object.keys(c.odds).length}` : '', c.rerun ? 'rerun' : '']
+  [
+    c.scratch.length ? `scratch ${c.scratch.join(', ')}` : '',
+    Object.keys(c.odds).length ? `odds for ${Object.keys(c.odds).length}` : '',
+    c.rerun ? 'rerun' : '',
+  ]
     .filter(Boolean)
     .join('; ');

@@ -14,7 +14,11 @@ import { ERROR_TYPES, STRATEGY_NAMES, type RunStatus } from '../schemas/constant
 import { activeRunners } from '../schemas/race-card.js';
 import type { AgentFailure, RaceResult } from '../schemas/result.js';
 import { SA } from '../schemas/search-attributes.js';
-import { describeIssues, RaceWorkflowInputSchema, type RaceWorkflowInput } from '../schemas/workflow-input.js';
+import {
+  describeIssues,
+  RaceWorkflowInputSchema,
+  type RaceWorkflowInput,
+} from '../schemas/workflow-input.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
 
 const { recordRun, markRunFailed } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.record);
@@ -24,11 +28,14 @@ const { runFusionAgent } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.agen
 const { synthesise } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.synthesis);
 const { persistRace } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.persist);
 
-export const raceStatusQuery = defineQuery<{ status: RunStatus; agentsDone: number; agentsFailed: number }>('raceStatus');
+export const raceStatusQuery = defineQuery<{ status: RunStatus; agentsDone: number; agentsFailed: number }>(
+  'raceStatus',
+);
 
 function failureOf(err: unknown): { type: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
+  if (cause instanceof ApplicationFailure)
+    return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { type: 'Error', message: String(cause) };
 }
@@ -54,7 +61,9 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
       type: ERROR_TYPES.invalidRaceCard,
       message: `invalid race card: ${describeIssues(parsed.error)}`,
       nonRetryable: true,
-      details: [parsed.error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String), message: i.message }))],
+      details: [
+        parsed.error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String), message: i.message })),
+      ],
     });
   }
   const { card, options } = parsed.data;
@@ -83,12 +92,15 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     const input = joinAgentInput(quant, qual);
     const runAgent = (strategy: (typeof STRATEGY_NAMES)[number]) =>
       runFusionAgent
-        .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [{ strategy, input, sandbox: options.sandbox, calibrationVersion }])
+        .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [
+          { strategy, input, sandbox: options.sandbox, calibrationVersion },
+        ])
         .finally(() => (agentsDone += 1));
     let settled: PromiseSettledResult<AgentRun>[];
     if (options.agentExecution === 'sequential') {
       settled = [];
-      for (const strategy of STRATEGY_NAMES) settled.push(...(await Promise.allSettled([runAgent(strategy)])));
+      for (const strategy of STRATEGY_NAMES)
+        settled.push(...(await Promise.allSettled([runAgent(strategy)])));
     } else {
       settled = await Promise.allSettled(STRATEGY_NAMES.map(runAgent));
     }
@@ -115,7 +127,12 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
       quorum: options.quorum,
       calibrationVersion,
       pricing: { kellyFraction: options.kellyFraction, minEdge: options.minEdge },
-      stageMs: { analysis: t1 - t0, agents: t2 - t1, quant: quant.timingsMs.features + quant.timingsMs.inference + quant.timingsMs.history, qual: qual.timingsMs.total },
+      stageMs: {
+        analysis: t1 - t0,
+        agents: t2 - t1,
+        quant: quant.timingsMs.features + quant.timingsMs.inference + quant.timingsMs.history,
+        qual: qual.timingsMs.total,
+      },
     });
 
     setStatus('persisting');
@@ -123,7 +140,14 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     upsertSearchAttributes([{ key: SA.degraded, value: result.degraded }]);
     upsertMemo({ summary: result.explanation.summary });
     setStatus('completed');
-    return { ...result, timingsMs: { ...result.timingsMs, total: Date.now() - t0, workflowTotal: Date.now() - workflowInfo().startTime.getTime() } };
+    return {
+      ...result,
+      timingsMs: {
+        ...result.timingsMs,
+        total: Date.now() - t0,
+        workflowTotal: Date.now() - workflowInfo().startTime.getTime(),
+      },
+    };
   } catch (err) {
     const f = failureOf(err);
     setStatus('failed');

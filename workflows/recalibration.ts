@@ -1,6 +1,15 @@
-import { ApplicationFailure, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { RaceActivities } from '../activities/index.js';
-import { RecalibrationInputSchema, type RecalibrationInput, type RecalibrationSummary } from '../schemas/ops.js';
+import {
+  RecalibrationInputSchema,
+  type RecalibrationInput,
+  type RecalibrationSummary,
+} from '../schemas/ops.js';
 import { SA } from '../schemas/search-attributes.js';
 import { describeIssues } from '../schemas/workflow-input.js';
 
@@ -19,7 +28,11 @@ const { refitCalibration } = proxyActivities<RaceActivities>(REFIT_OPTIONS);
  */
 export async function recalibrationWorkflow(raw: RecalibrationInput = {}): Promise<RecalibrationSummary> {
   const parsed = RecalibrationInputSchema.safeParse(raw);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid recalibration input: ${describeIssues(parsed.error)}`, 'InvalidRecalibrationInput');
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(
+      `invalid recalibration input: ${describeIssues(parsed.error)}`,
+      'InvalidRecalibrationInput',
+    );
   const asOf = parsed.data.asOf ?? new Date(Date.now()).toISOString().slice(0, 10);
   upsertSearchAttributes([
     { key: SA.jobKind, value: 'recalibration' },
@@ -30,6 +43,7 @@ export async function recalibrationWorkflow(raw: RecalibrationInput = {}): Promi
     [parsed.data, asOf],
   );
   upsertMemo({ status: summary.status, reason: summary.reason, candidate: summary.candidateVersion ?? null });
-  if (summary.candidateVersion && summary.status === 'promoted') upsertSearchAttributes([{ key: SA.calibrationVersion, value: summary.candidateVersion }]);
+  if (summary.candidateVersion && summary.status === 'promoted')
+    upsertSearchAttributes([{ key: SA.calibrationVersion, value: summary.candidateVersion }]);
   return summary;
 }

@@ -5,7 +5,9 @@ import { SA } from '../schemas/search-attributes.js';
 import { OPS_ACTIVITY_OPTIONS } from './ops-activity-options.js';
 
 const { storeResult } = proxyActivities<RaceActivities>(OPS_ACTIVITY_OPTIONS.store);
-const { scoreRacePredictions, computeDailyMetrics } = proxyActivities<RaceActivities>(OPS_ACTIVITY_OPTIONS.evaluate);
+const { scoreRacePredictions, computeDailyMetrics } = proxyActivities<RaceActivities>(
+  OPS_ACTIVITY_OPTIONS.evaluate,
+);
 
 export interface ResultsSummary {
   raceId: string;
@@ -22,13 +24,19 @@ export async function resultsWorkflow(result: OfficialResultInput): Promise<Resu
     { key: SA.raceId, value: result.raceId },
     { key: SA.runStatus, value: 'persisting' },
   ]);
-  const stored = await storeResult.executeWithOptions({ ...OPS_ACTIVITY_OPTIONS.store, summary: `store result of ${result.raceId}` }, [result]);
+  const stored = await storeResult.executeWithOptions(
+    { ...OPS_ACTIVITY_OPTIONS.store, summary: `store result of ${result.raceId}` },
+    [result],
+  );
   upsertSearchAttributes([{ key: SA.raceDate, value: new Date(`${stored.raceDate}T00:00:00Z`) }]);
   const { scored, latest } = await scoreRacePredictions.executeWithOptions(
     { ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `score predictions of ${result.raceId}` },
     [result.raceId],
   );
-  const day = await computeDailyMetrics.executeWithOptions({ ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `daily metrics ${stored.raceDate}` }, [stored.raceDate]);
+  const day = await computeDailyMetrics.executeWithOptions(
+    { ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `daily metrics ${stored.raceDate}` },
+    [stored.raceDate],
+  );
   upsertMemo({
     winner: latest?.winnerHorseId ?? null,
     logLoss: latest?.logLoss ?? null,

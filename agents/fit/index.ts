@@ -3,7 +3,14 @@ export { fitTemperature, temperatureLogLik, type FieldOutcome } from './temperat
 export { fitPlatt } from './platt.js';
 export { fitHarvilleLambdas, discountLogLik, type OrderOutcome } from './harville.js';
 export { fitMarketBlend, type BlendOutcome } from './market-blend.js';
-export { RICH_BLEND_TERMS, applyRichBlend, fitRichBlend, richBlendTerms, type RichBlendRace, type RichBlendTerm } from './rich-blend.js';
+export {
+  RICH_BLEND_TERMS,
+  applyRichBlend,
+  fitRichBlend,
+  richBlendTerms,
+  type RichBlendRace,
+  type RichBlendTerm,
+} from './rich-blend.js';
 export { fitBinCounts, fitConformal, fitBootstrap } from './intervals.js';
 export { compareRaceIds } from './race-order.js';
 export * from './calibration-artefacts.js';

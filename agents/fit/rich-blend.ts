@@ -8,7 +8,15 @@ import type { RichBlend } from '../artefacts.js';
  * the market's residual. Every term is computed from the agents' input and the market alone, so the
  * workflow's synthesis and the backtest compute the same final probabilities.
  */
-export const RICH_BLEND_TERMS = ['ln_market', 'ln_market_sq', 'ln_quant', 'ln_lr', 'ln_chemistry', 'distance', 'weather'] as const;
+export const RICH_BLEND_TERMS = [
+  'ln_market',
+  'ln_market_sq',
+  'ln_quant',
+  'ln_lr',
+  'ln_chemistry',
+  'distance',
+  'weather',
+] as const;
 export type RichBlendTerm = (typeof RICH_BLEND_TERMS)[number];
 
 const ln = (x: number): number => Math.log(Math.max(x, 1e-12));
@@ -27,7 +35,11 @@ export function richBlendTerms(runner: AgentRunnerInput, marketProb: number): Re
 }
 
 /** Final probabilities of one race under a fitted rich blend. */
-export function applyRichBlend(blend: RichBlend, runners: readonly AgentRunnerInput[], market: readonly number[]): number[] {
+export function applyRichBlend(
+  blend: RichBlend,
+  runners: readonly AgentRunnerInput[],
+  market: readonly number[],
+): number[] {
   const scores = runners.map((r, i) => {
     const x = richBlendTerms(r, market[i] ?? 0);
     return blend.terms.reduce((s, t) => s + t.coef * x[t.name], 0);
@@ -70,9 +82,15 @@ function solve(h: number[][], g: number[]): number[] {
  * Maximum likelihood with a small ridge penalty (l2 on every coefficient but ln_market), by Newton's
  * method with step halving; the race-softmax log-likelihood is concave, so it converges.
  */
-export function fitRichBlend(races: readonly RichBlendRace[], l2 = 1): { terms: { name: RichBlendTerm; coef: number }[]; logLik: number } {
+export function fitRichBlend(
+  races: readonly RichBlendRace[],
+  l2 = 1,
+): { terms: { name: RichBlendTerm; coef: number }[]; logLik: number } {
   const K = RICH_BLEND_TERMS.length;
-  const data = races.map((r) => ({ x: r.runners.map((u, i) => RICH_BLEND_TERMS.map((t) => richBlendTerms(u, r.market[i] ?? 0)[t])), w: r.winner }));
+  const data = races.map((r) => ({
+    x: r.runners.map((u, i) => RICH_BLEND_TERMS.map((t) => richBlendTerms(u, r.market[i] ?? 0)[t])),
+    w: r.winner,
+  }));
   const penalty = RICH_BLEND_TERMS.map((t) => (t === 'ln_market' ? 0 : l2));
   const evaluate = (b: number[]): { value: number; grad: number[]; hess: number[][] } => {
     let value = 0;
@@ -90,7 +108,11 @@ export function fitRichBlend(races: readonly RichBlendRace[], l2 = 1): { terms: 
       (x[w] as number[]).forEach((v, k) => (grad[k] = (grad[k] as number) + v - (mean[k] as number)));
       x.forEach((row, i) => {
         for (let j = 0; j < K; j++)
-          for (let k = 0; k < K; k++) hess[j]![k]! -= (p[i] as number) * ((row[j] as number) - (mean[j] as number)) * ((row[k] as number) - (mean[k] as number));
+          for (let k = 0; k < K; k++)
+            hess[j]![k]! -=
+              (p[i] as number) *
+              ((row[j] as number) - (mean[j] as number)) *
+              ((row[k] as number) - (mean[k] as number));
       });
     }
     b.forEach((v, k) => {

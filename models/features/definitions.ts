@@ -8,23 +8,50 @@
 export const FEATURE_VERSION = 'qf2';
 
 export const FEATURE_DEFINITIONS = [
-  { name: 'speed_fig_last', meaning: 'last timed run: (par - finish time) / km, par = median winner time for venue, surface, distance, going; clipped to [-10, 5]; default -3' },
+  {
+    name: 'speed_fig_last',
+    meaning:
+      'last timed run: (par - finish time) / km, par = median winner time for venue, surface, distance, going; clipped to [-10, 5]; default -3',
+  },
   { name: 'speed_fig_mean4', meaning: 'mean speed figure over the last 4 timed runs; default -3' },
   { name: 'speed_fig_best4', meaning: 'best speed figure over the last 4 timed runs; default -3' },
-  { name: 'speed_missing', meaning: '1 when no past run has a finishing time with a par (speed figures are defaults)' },
-  { name: 'late_fig_mean4', meaning: 'mean over the last 4 runs of (par last-section time - own last-section time), seconds, clipped to [-5, 5]; default -1' },
-  { name: 'behind_per_km_last', meaning: 'last run: seconds per km behind the winner, clipped to [0, 6]; default 2' },
-  { name: 'behind_per_km_mean4', meaning: 'mean seconds per km behind the winner over the last 4 timed runs; default 2' },
-  { name: 'finish_pct_last', meaning: 'last run finishing position as a share of the field (0 = won, 1 = last); default 0.6' },
+  {
+    name: 'speed_missing',
+    meaning: '1 when no past run has a finishing time with a par (speed figures are defaults)',
+  },
+  {
+    name: 'late_fig_mean4',
+    meaning:
+      'mean over the last 4 runs of (par last-section time - own last-section time), seconds, clipped to [-5, 5]; default -1',
+  },
+  {
+    name: 'behind_per_km_last',
+    meaning: 'last run: seconds per km behind the winner, clipped to [0, 6]; default 2',
+  },
+  {
+    name: 'behind_per_km_mean4',
+    meaning: 'mean seconds per km behind the winner over the last 4 timed runs; default 2',
+  },
+  {
+    name: 'finish_pct_last',
+    meaning: 'last run finishing position as a share of the field (0 = won, 1 = last); default 0.6',
+  },
   { name: 'finish_pct_mean4', meaning: 'mean finishing share over the last 4 runs; default 0.6' },
   { name: 'rating', meaning: 'official rating on the card; default 60 when missing' },
   { name: 'rating_missing', meaning: '1 when the card has no rating' },
   { name: 'rating_change', meaning: 'rating now minus rating at the last run; 0 when unknown' },
-  { name: 'class_drop', meaning: 'numeric race class of the last run minus this race class (positive = dropping in class); 0 when unknown' },
+  {
+    name: 'class_drop',
+    meaning:
+      'numeric race class of the last run minus this race class (positive = dropping in class); 0 when unknown',
+  },
   { name: 'weight_carried', meaning: 'weight carried, lb' },
   { name: 'weight_carried_change', meaning: 'weight carried minus that at the last run, lb; 0 when unknown' },
   { name: 'declared_weight', meaning: 'declared body weight, lb; default 1100' },
-  { name: 'declared_weight_change', meaning: 'declared body weight minus that at the last run, lb; 0 when unknown' },
+  {
+    name: 'declared_weight_change',
+    meaning: 'declared body weight minus that at the last run, lb; 0 when unknown',
+  },
   { name: 'declared_weight_change_missing', meaning: '1 when the body-weight change is unknown' },
   { name: 'draw_rel', meaning: '(draw - 1) / (max(field size, highest draw) - 1): 0 = inside, 1 = outside' },
   { name: 'draw_rel_sprint', meaning: 'draw_rel when the race is 1200 m or shorter, else 0' },
@@ -41,7 +68,10 @@ export const FEATURE_DEFINITIONS = [
   { name: 'country_gb', meaning: '1 when bred in Great Britain' },
   { name: 'country_usa', meaning: '1 when bred in the USA' },
   { name: 'type_gelding', meaning: '1 for a gelding' },
-  { name: 'speed_fig_mean4_z', meaning: 'speed_fig_mean4 as a z-score within this field (sd floored at 1e-3)' },
+  {
+    name: 'speed_fig_mean4_z',
+    meaning: 'speed_fig_mean4 as a z-score within this field (sd floored at 1e-3)',
+  },
   { name: 'speed_fig_best4_z', meaning: 'speed_fig_best4 as a z-score within this field' },
   { name: 'speed_fig_last_z', meaning: 'speed_fig_last as a z-score within this field' },
   { name: 'late_fig_mean4_z', meaning: 'late_fig_mean4 as a z-score within this field' },

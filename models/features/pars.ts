@@ -42,10 +42,16 @@ function median(xs: number[]): number {
 export function fitSpeedPars(races: Iterable<HkRace>, trainUntilRaceId: number, version: string): SpeedPars {
   const finish = new Map<string, number[]>();
   const last = new Map<string, number[]>();
-  const push = (m: Map<string, number[]>, k: string, v: number): void => void m.set(k, [...(m.get(k) ?? []), v]);
+  const push = (m: Map<string, number[]>, k: string, v: number): void =>
+    void m.set(k, [...(m.get(k) ?? []), v]);
   for (const { raceNumericId, card, outcome } of races) {
     if (raceNumericId >= trainUntilRaceId) continue;
-    const c = { venue: card.meeting.venue, surface: card.surface, distanceM: card.distanceM, going: card.going };
+    const c = {
+      venue: card.meeting.venue,
+      surface: card.surface,
+      distanceM: card.distanceM,
+      going: card.going,
+    };
     const winner = outcome.results.find((r) => r.won && r.finishTimeS !== null);
     if (!winner || winner.finishTimeS === null) continue;
     for (const key of [fineKey(c), coarseKey(c)]) {
@@ -55,6 +61,11 @@ export function fitSpeedPars(races: Iterable<HkRace>, trainUntilRaceId: number, 
     }
   }
   const table = (m: Map<string, number[]>): Record<string, number> =>
-    Object.fromEntries([...m.entries()].filter(([, v]) => v.length >= MIN_CELL).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, median(v)]));
+    Object.fromEntries(
+      [...m.entries()]
+        .filter(([, v]) => v.length >= MIN_CELL)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, median(v)]),
+    );
   return { version, trainUntilRaceId, finish: table(finish), lastSection: table(last) };
 }

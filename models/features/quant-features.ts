@@ -37,20 +37,39 @@ function behindPerKm(run: PastRun): number | null {
 }
 
 const finishPct = (r: PastRun): number | null =>
-  r.position === null ? null : r.fieldSize > 1 ? (Math.min(r.position, r.fieldSize) - 1) / (r.fieldSize - 1) : 0;
+  r.position === null
+    ? null
+    : r.fieldSize > 1
+      ? (Math.min(r.position, r.fieldSize) - 1) / (r.fieldSize - 1)
+      : 0;
 
-function runnerFeatures(card: RaceCard, runner: Runner, history: RunnerHistory | undefined, drawSpan: number, pars: SpeedPars): Record<FeatureName, number> {
+function runnerFeatures(
+  card: RaceCard,
+  runner: Runner,
+  history: RunnerHistory | undefined,
+  drawSpan: number,
+  pars: SpeedPars,
+): Record<FeatureName, number> {
   const runs = history?.runs ?? [];
   const last = runs[0];
-  const figs = runs.map((r) => speedFigure(r, pars)).filter(present).slice(0, 4);
-  const lates = runs.slice(0, 4).map((r) => lateFigure(r, pars)).filter(present);
+  const figs = runs
+    .map((r) => speedFigure(r, pars))
+    .filter(present)
+    .slice(0, 4);
+  const lates = runs
+    .slice(0, 4)
+    .map((r) => lateFigure(r, pars))
+    .filter(present);
   const behind = runs.map(behindPerKm).filter(present).slice(0, 4);
   const pcts = runs.slice(0, 4).map(finishPct).filter(present);
   const rating = runner.rating ?? 60;
   const days = last ? Math.max(0, (Date.parse(card.meeting.date) - Date.parse(last.date)) / DAY_MS) : 0;
   const lastClass = last ? classNumber(last.raceClass) : null;
   const thisClass = classNumber(card.raceClass);
-  const bodyChange = runner.declaredWeight !== undefined && last?.declaredWeight != null ? runner.declaredWeight - last.declaredWeight : null;
+  const bodyChange =
+    runner.declaredWeight !== undefined && last?.declaredWeight != null
+      ? runner.declaredWeight - last.declaredWeight
+      : null;
   const wins = runs.filter((r) => r.won).length;
   const drawRel = drawSpan > 0 ? (runner.draw - 1) / drawSpan : 0;
   const lastPct = last ? finishPct(last) : null;
@@ -126,10 +145,16 @@ function withinRaceZ(values: Record<FeatureName, number>[], from: FeatureName, t
  * The one quantitative feature builder, used by training and serving alike. Pure: it reads only the
  * card, the histories (which must hold earlier races only) and the fitted par times, never the market.
  */
-export function buildQuantFeatures(card: RaceCard, histories: Map<string, RunnerHistory>, pars: SpeedPars): QuantFeatures {
+export function buildQuantFeatures(
+  card: RaceCard,
+  histories: Map<string, RunnerHistory>,
+  pars: SpeedPars,
+): QuantFeatures {
   const runners = activeRunners(card);
   const drawSpan = Math.max(runners.length, ...runners.map((r) => r.draw)) - 1;
-  const values = runners.map((runner) => runnerFeatures(card, runner, histories.get(runner.horseId), drawSpan, pars));
+  const values = runners.map((runner) =>
+    runnerFeatures(card, runner, histories.get(runner.horseId), drawSpan, pars),
+  );
   // The conditional logit sees only differences within a race; z-scores add the field's spread.
   for (const [from, to] of Z_FEATURES) withinRaceZ(values, from, to);
   const rows = values.map((v) => Float32Array.from(FEATURE_NAMES, (name) => v[name]));

@@ -94,7 +94,8 @@ export class HistoryAccumulator {
     this.pending = this.pending.filter((r) => r.card.meeting.date >= date);
     for (const race of ready) this.commit(race);
     const day = dayNumber(date);
-    for (const form of [...this.jockeys.values(), ...this.trainers.values()]) form.evictBefore(day - this.windowDays);
+    for (const form of [...this.jockeys.values(), ...this.trainers.values()])
+      form.evictBefore(day - this.windowDays);
   }
 
   private commit(race: HkRace): void {
@@ -116,7 +117,11 @@ export class HistoryAccumulator {
       }
       const key = `${past.jockeyId}|${past.trainerId}`;
       const combo = this.combos.get(key) ?? { ...EMPTY_FORM };
-      this.combos.set(key, { rides: combo.rides + 1, wins: combo.wins + (past.won ? 1 : 0), places: combo.places + (placed ? 1 : 0) });
+      this.combos.set(key, {
+        rides: combo.rides + 1,
+        wins: combo.wins + (past.won ? 1 : 0),
+        places: combo.places + (placed ? 1 : 0),
+      });
     }
   }
 }

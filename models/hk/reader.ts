@@ -12,7 +12,11 @@ export class HkDataError extends Error {
 
 function readRows<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
   if (!existsSync(file)) throw new HkDataError(`HK data file not found: ${file}`);
-  const records = parse(readFileSync(file, 'utf8'), { columns: true, info: true, skip_empty_lines: true }) as {
+  const records = parse(readFileSync(file, 'utf8'), {
+    columns: true,
+    info: true,
+    skip_empty_lines: true,
+  }) as {
     record: Record<string, string>;
     info: { lines: number };
   }[];
@@ -20,19 +24,27 @@ function readRows<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
     const parsed = schema.safeParse(record);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new HkDataError(`${file}:${info.lines}: malformed row (${issue?.path.join('.')}: ${issue?.message})`);
+      throw new HkDataError(
+        `${file}:${info.lines}: malformed row (${issue?.path.join('.')}: ${issue?.message})`,
+      );
     }
     return parsed.data;
   });
 }
 
 const positionCallsOf = (r: RunRow): number[] =>
-  [r.position_sec1, r.position_sec2, r.position_sec3, r.position_sec4, r.position_sec5, r.position_sec6].filter(
-    (p): p is number => p !== null,
-  );
+  [
+    r.position_sec1,
+    r.position_sec2,
+    r.position_sec3,
+    r.position_sec4,
+    r.position_sec5,
+    r.position_sec6,
+  ].filter((p): p is number => p !== null);
 
 /** The data caps odds at 99 and has two winners at 1.0; the card only accepts odds above 1. */
-const oddsOrUndefined = (o: number | null): number | undefined => (o !== null && o > 1 ? Math.min(o, 1000) : undefined);
+const oddsOrUndefined = (o: number | null): number | undefined =>
+  o !== null && o > 1 ? Math.min(o, 1000) : undefined;
 
 function toCard(race: RaceRow, runs: RunRow[]): RaceCard {
   const input: RaceCardInput = {
@@ -69,15 +81,20 @@ function toOutcome(runs: RunRow[]): RaceOutcome {
     horseId: String(r.horse_id),
     position: r.result,
     won: r.won === 1,
-    lengthsBehind: r.lengths_behind === null || r.lengths_behind >= 999 ? null : Math.max(0, r.lengths_behind),
+    lengthsBehind:
+      r.lengths_behind === null || r.lengths_behind >= 999 ? null : Math.max(0, r.lengths_behind),
     finishTimeS: r.finish_time,
     positionCalls: positionCallsOf(r),
-    sectionalTimesS: [r.time1, r.time2, r.time3, r.time4, r.time5, r.time6].filter((t): t is number => t !== null && t > 0),
+    sectionalTimesS: [r.time1, r.time2, r.time3, r.time4, r.time5, r.time6].filter(
+      (t): t is number => t !== null && t > 0,
+    ),
   }));
   const order = runs
     .map((r) => ({ id: String(r.horse_id), pos: r.result ?? Number.POSITIVE_INFINITY, no: r.horse_no }))
     .sort((a, b) => a.pos - b.pos || a.no - b.no);
-  const winnerTimes = results.filter((r) => r.won && r.finishTimeS !== null).map((r) => r.finishTimeS as number);
+  const winnerTimes = results
+    .filter((r) => r.won && r.finishTimeS !== null)
+    .map((r) => r.finishTimeS as number);
   return {
     finishOrder: order.map((o) => o.id),
     winners: results.filter((r) => r.won).map((r) => r.horseId),

@@ -1,12 +1,20 @@
 import type { RunnerHistory } from '../../schemas/history.js';
-import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, MATRIX_RANGES, type LrGroup, type QualRunner } from '../../schemas/qual.js';
+import {
+  LR_GROUPS,
+  LR_PRODUCT_RANGE,
+  LR_RANGE,
+  MATRIX_RANGES,
+  type LrGroup,
+  type QualRunner,
+} from '../../schemas/qual.js';
 import type { RaceCard } from '../../schemas/race-card.js';
 import type { EvidenceArtefact } from './artefact.js';
 import { extractEvidence, type RunnerEvidence } from './evidence.js';
 import { FACTOR_NAMES, FACTORS, type FactorName } from './factors.js';
 
 const clip = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-const shrunk = (hits: number, n: number, prior: number, strength: number): number => (hits + strength * prior) / (n + strength);
+const shrunk = (hits: number, n: number, prior: number, strength: number): number =>
+  (hits + strength * prior) / (n + strength);
 
 /** A factor moves the narrative only when its LR is at least this far from 1 (either way). */
 const NOTABLE_LR = 1.1;
@@ -39,7 +47,11 @@ function matrixFor(e: RunnerEvidence, a: EvidenceArtefact): QualRunner['matrix']
  * less, its jockey's rides this season. c = 0.1 + 0.7 (1 - e^(-runs/4)) + 0.2 min(1, jockeyRides/100).
  */
 export function evidenceConfidence(e: RunnerEvidence): number {
-  return clip(0.1 + 0.7 * (1 - Math.exp(-e.facts.runs / 4)) + 0.2 * Math.min(1, e.facts.jockeyRides / 100), 0, 1);
+  return clip(
+    0.1 + 0.7 * (1 - Math.exp(-e.facts.runs / 4)) + 0.2 * Math.min(1, e.facts.jockeyRides / 100),
+    0,
+    1,
+  );
 }
 
 export function analyseEvidence(evidence: RunnerEvidence[], artefact: EvidenceArtefact): QualRunner[] {
@@ -81,6 +93,10 @@ export function analyseEvidence(evidence: RunnerEvidence[], artefact: EvidenceAr
 }
 
 /** The evidence-model analyst: QualOutput runners for the card's active runners, in card order. */
-export function analyseWithEvidenceModel(card: RaceCard, histories: Map<string, RunnerHistory>, artefact: EvidenceArtefact): QualRunner[] {
+export function analyseWithEvidenceModel(
+  card: RaceCard,
+  histories: Map<string, RunnerHistory>,
+  artefact: EvidenceArtefact,
+): QualRunner[] {
   return analyseEvidence(extractEvidence(card, histories), artefact);
 }

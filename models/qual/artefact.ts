@@ -5,7 +5,11 @@ import { FACTOR_NAMES } from './factors.js';
 
 export const EVIDENCE_MODEL_VERSION = 'ev1';
 
-const BinStatsSchema = z.object({ won: z.number().int().min(0), lost: z.number().int().min(0), lr: z.number().positive() });
+const BinStatsSchema = z.object({
+  won: z.number().int().min(0),
+  lost: z.number().int().min(0),
+  lr: z.number().positive(),
+});
 
 export const EvidenceArtefactSchema = z.object({
   kind: z.literal('evidence-model'),
@@ -45,6 +49,7 @@ export function loadEvidenceArtefact(path: string): EvidenceArtefact {
     throw new EvidenceArtefactError(`cannot read evidence artefact ${path}: ${(err as Error).message}`);
   }
   const parsed = EvidenceArtefactSchema.safeParse(raw);
-  if (!parsed.success) throw new EvidenceArtefactError(`evidence artefact ${path} is invalid: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new EvidenceArtefactError(`evidence artefact ${path} is invalid: ${parsed.error.message}`);
   return parsed.data;
 }

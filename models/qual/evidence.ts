@@ -42,7 +42,11 @@ function recordBin(runs: PastRun[]): string {
 }
 
 const finishPct = (r: PastRun): number | null =>
-  r.position === null ? null : r.fieldSize > 1 ? (Math.min(r.position, r.fieldSize) - 1) / (r.fieldSize - 1) : 0;
+  r.position === null
+    ? null
+    : r.fieldSize > 1
+      ? (Math.min(r.position, r.fieldSize) - 1) / (r.fieldSize - 1)
+      : 0;
 
 /** Early position over the last 3 runs with sectional calls: 0 = led, 1 = last. */
 function earlyPosition(runs: PastRun[]): number | null {
@@ -67,7 +71,13 @@ function formBin(form: PersonForm, buckets: number[]): string {
   return i === -1 ? `>=${buckets[buckets.length - 1]}` : `<${buckets[i]}`;
 }
 
-function runnerEvidence(card: RaceCard, runner: Runner, h: RunnerHistory | undefined, leaders: number, drawSpan: number): RunnerEvidence {
+function runnerEvidence(
+  card: RaceCard,
+  runner: Runner,
+  h: RunnerHistory | undefined,
+  leaders: number,
+  drawSpan: number,
+): RunnerEvidence {
   const runs = h?.runs ?? [];
   const last = runs[0];
   const pcts = runs
@@ -76,7 +86,9 @@ function runnerEvidence(card: RaceCard, runner: Runner, h: RunnerHistory | undef
     .filter((p): p is number => p !== null);
   const avgPct = pcts.length > 0 ? mean(pcts) : null;
   const days = last ? (Date.parse(card.meeting.date) - Date.parse(last.date)) / DAY_MS : null;
-  const atDistance = runs.filter((r) => r.surface === card.surface && Math.abs(r.distanceM - card.distanceM) <= 200);
+  const atDistance = runs.filter(
+    (r) => r.surface === card.surface && Math.abs(r.distanceM - card.distanceM) <= 200,
+  );
   const going = goingGroup(card.going);
   const onGoing = runs.filter((r) => goingGroup(r.going) === going);
   const style = styleBin(earlyPosition(runs));
@@ -87,14 +99,39 @@ function runnerEvidence(card: RaceCard, runner: Runner, h: RunnerHistory | undef
   const otherLeaders = style === 'leader' ? leaders - 1 : leaders;
 
   const bins: Record<FactorName, string> = {
-    recentForm: avgPct === null ? 'none' : avgPct <= 0.2 ? 'top' : avgPct <= 0.4 ? 'good' : avgPct <= 0.7 ? 'mid' : 'poor',
-    lastRun: !last || last.position === null ? 'none' : last.won ? 'won' : last.position <= 3 ? 'placed' : last.position <= 5 ? 'close' : 'beaten',
-    freshness: days === null ? 'debut' : days <= 21 ? '<=21d' : days <= 42 ? '22-42d' : days <= 90 ? '43-90d' : '>90d',
+    recentForm:
+      avgPct === null
+        ? 'none'
+        : avgPct <= 0.2
+          ? 'top'
+          : avgPct <= 0.4
+            ? 'good'
+            : avgPct <= 0.7
+              ? 'mid'
+              : 'poor',
+    lastRun:
+      !last || last.position === null
+        ? 'none'
+        : last.won
+          ? 'won'
+          : last.position <= 3
+            ? 'placed'
+            : last.position <= 5
+              ? 'close'
+              : 'beaten',
+    freshness:
+      days === null ? 'debut' : days <= 21 ? '<=21d' : days <= 42 ? '22-42d' : days <= 90 ? '43-90d' : '>90d',
     distanceRecord: recordBin(atDistance),
     goingRecord: recordBin(onGoing),
     surfaceRecord: recordBin(runs.filter((r) => r.surface === card.surface)),
     venueRecord: recordBin(runs.filter((r) => r.venue === card.meeting.venue)),
-    distanceMove: !last ? 'none' : card.distanceM - last.distanceM < -150 ? 'shorter' : card.distanceM - last.distanceM > 150 ? 'longer' : 'same',
+    distanceMove: !last
+      ? 'none'
+      : card.distanceM - last.distanceM < -150
+        ? 'shorter'
+        : card.distanceM - last.distanceM > 150
+          ? 'longer'
+          : 'same',
     drawPosition: `${['inside', 'middle', 'outside'][third]}-${card.distanceM <= 1400 ? 'sprint' : 'route'}-${card.meeting.venue}`,
     runningStyle: style,
     paceFit:
@@ -109,8 +146,16 @@ function runnerEvidence(card: RaceCard, runner: Runner, h: RunnerHistory | undef
             : 'other',
     jockeyForm: formBin(h?.jockey ?? { rides: 0, wins: 0, places: 0 }, [0.06, 0.09, 0.13]),
     trainerForm: formBin(h?.trainer ?? { rides: 0, wins: 0, places: 0 }, [0.07, 0.1]),
-    classMove: lastClass === null || thisClass === null ? 'none' : thisClass > lastClass ? 'down' : thisClass < lastClass ? 'up' : 'same',
-    weightChange: weightDelta === null ? 'none' : weightDelta <= -5 ? 'down5+' : weightDelta >= 5 ? 'up5+' : 'similar',
+    classMove:
+      lastClass === null || thisClass === null
+        ? 'none'
+        : thisClass > lastClass
+          ? 'down'
+          : thisClass < lastClass
+            ? 'up'
+            : 'same',
+    weightChange:
+      weightDelta === null ? 'none' : weightDelta <= -5 ? 'down5+' : weightDelta >= 5 ? 'up5+' : 'similar',
     gearChange: !last ? 'none' : (last.gear ?? '') === (runner.gear ?? '') ? 'same' : 'changed',
   };
   return {
@@ -133,7 +178,9 @@ function runnerEvidence(card: RaceCard, runner: Runner, h: RunnerHistory | undef
 /** Bins every active runner's evidence, in card order. Pure; histories must hold earlier races only. */
 export function extractEvidence(card: RaceCard, histories: Map<string, RunnerHistory>): RunnerEvidence[] {
   const runners = activeRunners(card);
-  const leaders = runners.filter((r) => styleBin(earlyPosition(histories.get(r.horseId)?.runs ?? [])) === 'leader').length;
+  const leaders = runners.filter(
+    (r) => styleBin(earlyPosition(histories.get(r.horseId)?.runs ?? [])) === 'leader',
+  ).length;
   const drawSpan = Math.max(runners.length, ...runners.map((r) => r.draw)) - 1;
   return runners.map((r) => runnerEvidence(card, r, histories.get(r.horseId), leaders, drawSpan));
 }

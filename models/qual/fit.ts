@@ -48,12 +48,21 @@ export function fitEvidenceModel(samples: EvidenceSample[], options: FitEvidence
   const factorExponent = fitFactorExponent(samples, factors);
   const places = samples.filter((s) => s.evidence.facts.runs > 0);
   const basePlaceRate =
-    places.reduce((a, s) => a + s.evidence.facts.placesAll, 0) / Math.max(1, places.reduce((a, s) => a + s.evidence.facts.runs, 0));
+    places.reduce((a, s) => a + s.evidence.facts.placesAll, 0) /
+    Math.max(
+      1,
+      places.reduce((a, s) => a + s.evidence.facts.runs, 0),
+    );
   return {
     kind: 'evidence-model',
     version: `${EVIDENCE_MODEL_VERSION}-cut${options.trainUntilRaceId}`,
     modelVersion: EVIDENCE_MODEL_VERSION,
-    fittedOn: { trainUntilRaceId: options.trainUntilRaceId, races: options.races, runners: samples.length, winners },
+    fittedOn: {
+      trainUntilRaceId: options.trainUntilRaceId,
+      races: options.races,
+      runners: samples.length,
+      winners,
+    },
     smoothingK: k,
     factorExponent,
     groups: [...LR_GROUPS],

@@ -22,9 +22,13 @@ export function raceSoftmax(scores: ArrayLike<number>): number[] {
  */
 export function intervalRatios(p: number, bins: IntervalBin[]): [number, number] {
   const bin = bins.find((b) => p >= b.lo && p < b.hi) ?? bins[bins.length - 1];
-  if (!bin || bin.n < 30 || bin.meanPred === null || bin.observed === null || bin.meanPred <= 0) return [0.5, 1.5];
+  if (!bin || bin.n < 30 || bin.meanPred === null || bin.observed === null || bin.meanPred <= 0)
+    return [0.5, 1.5];
   const s = Math.sqrt((bin.observed * (1 - bin.observed)) / bin.n);
-  return [Math.min(1, Math.max(0, bin.observed - 1.96 * s) / bin.meanPred), Math.max(1, (bin.observed + 1.96 * s) / bin.meanPred)];
+  return [
+    Math.min(1, Math.max(0, bin.observed - 1.96 * s) / bin.meanPred),
+    Math.max(1, (bin.observed + 1.96 * s) / bin.meanPred),
+  ];
 }
 
 /**
@@ -60,10 +64,13 @@ export function assembleQuantRunners(
     const pl = clip(place[i] as number, 0, 1);
     const [lo, hi] = intervalRatios(p, meta.intervalBins.bins);
     const contributions = names.map((name, j) => {
-      const z = ((row[j] as number) - (meta.standardiser.mean[j] as number)) / (meta.standardiser.std[j] as number);
+      const z =
+        ((row[j] as number) - (meta.standardiser.mean[j] as number)) / (meta.standardiser.std[j] as number);
       return { name, value: row[j] as number, contribution: (meta.coefficients[j] as number) * z };
     });
-    const topFeatures = contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).slice(0, 10);
+    const topFeatures = contributions
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
+      .slice(0, 10);
     const pastRuns = runsIdx >= 0 ? Math.round(Math.expm1(row[runsIdx] as number)) : 0;
     const hasSpeed = speedMissingIdx >= 0 ? row[speedMissingIdx] === 0 : true;
     return {
@@ -74,7 +81,10 @@ export function assembleQuantRunners(
       winProbUpper: clip(p * hi, p, 1),
       placeProbLower: clip(pl * lo, 0, pl),
       placeProbUpper: clip(pl * hi, pl, 1),
-      modelScores: { ...Object.fromEntries(memberProbs.map(([name, probs]) => [name, probs[i] as number])), [meta.modelVersion]: p },
+      modelScores: {
+        ...Object.fromEntries(memberProbs.map(([name, probs]) => [name, probs[i] as number])),
+        [meta.modelVersion]: p,
+      },
       topFeatures,
       confidence: quantConfidence(pastRuns, hasSpeed),
     };

@@ -17,7 +17,12 @@ export const IntervalBinSchema = z.object({
 });
 export type IntervalBin = z.infer<typeof IntervalBinSchema>;
 
-const MemberSchema = z.object({ name: z.string().min(1), onnxFile: z.string().min(1), input: z.string(), output: z.string() });
+const MemberSchema = z.object({
+  name: z.string().min(1),
+  onnxFile: z.string().min(1),
+  input: z.string(),
+  output: z.string(),
+});
 export type QuantMember = z.infer<typeof MemberSchema>;
 
 /**
@@ -33,7 +38,11 @@ export const QuantModelMetadataSchema = z.object({
   /** Speed-figure par times the features were built with (models/features/pars.ts), beside this file. */
   parsFile: z.string().min(1),
   members: z.array(MemberSchema).min(1),
-  pool: z.object({ kind: z.literal('log-linear'), weights: z.record(z.string(), z.number()), source: z.string() }),
+  pool: z.object({
+    kind: z.literal('log-linear'),
+    weights: z.record(z.string(), z.number()),
+    source: z.string(),
+  }),
   trainUntilRaceId: z.number().int(),
   trainingRaces: z.number().int().positive(),
   trainingRunners: z.number().int().positive(),
@@ -49,7 +58,11 @@ export const QuantModelMetadataSchema = z.object({
       market: RaceMetricsSchema.nullable(),
       note: z.string(),
     }),
-    crossFittedTraining: z.object({ folds: z.number().int(), members: z.record(z.string(), RaceMetricsSchema), model: RaceMetricsSchema }),
+    crossFittedTraining: z.object({
+      folds: z.number().int(),
+      members: z.record(z.string(), RaceMetricsSchema),
+      model: RaceMetricsSchema,
+    }),
   }),
   intervalBins: z.object({ source: z.string(), bins: z.array(IntervalBinSchema).min(1) }),
   onnxParityMaxGap: z.number(),
@@ -58,7 +71,10 @@ export const QuantModelMetadataSchema = z.object({
 export type QuantModelMetadata = z.infer<typeof QuantModelMetadataSchema>;
 
 /** models/quant/current.json: which model the scorer loads by default. */
-export const CurrentModelPointerSchema = z.object({ modelVersion: z.string().min(1), metadataFile: z.string().min(1) });
+export const CurrentModelPointerSchema = z.object({
+  modelVersion: z.string().min(1),
+  metadataFile: z.string().min(1),
+});
 
 export class QuantModelError extends Error {
   override name = 'QuantModelError';
@@ -79,9 +95,16 @@ export function readJsonWith<S extends z.ZodType>(path: string, schema: S, what:
 export function loadQuantMetadata(path: string): QuantModelMetadata {
   const meta = readJsonWith(path, QuantModelMetadataSchema, 'quant model metadata');
   const f = meta.featureNames.length;
-  if (meta.coefficients.length !== f || meta.standardiser.mean.length !== f || meta.standardiser.std.length !== f)
-    throw new QuantModelError(`quant model metadata ${path}: coefficient/standardiser length differs from ${f} features`);
+  if (
+    meta.coefficients.length !== f ||
+    meta.standardiser.mean.length !== f ||
+    meta.standardiser.std.length !== f
+  )
+    throw new QuantModelError(
+      `quant model metadata ${path}: coefficient/standardiser length differs from ${f} features`,
+    );
   for (const m of meta.members)
-    if (meta.pool.weights[m.name] === undefined) throw new QuantModelError(`quant model metadata ${path}: no pool weight for member ${m.name}`);
+    if (meta.pool.weights[m.name] === undefined)
+      throw new QuantModelError(`quant model metadata ${path}: no pool weight for member ${m.name}`);
   return meta;
 }

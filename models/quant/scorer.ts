@@ -10,13 +10,24 @@ import { SpeedParsSchema, type SpeedPars } from '../features/pars.js';
 import { buildQuantFeatures } from '../features/quant-features.js';
 import { assembleQuantRunners } from './assemble.js';
 import { calibrationGroupFor } from './calibration-group.js';
-import { CurrentModelPointerSchema, QuantModelError, loadQuantMetadata, readJsonWith, type QuantMember, type QuantModelMetadata } from './metadata.js';
+import {
+  CurrentModelPointerSchema,
+  QuantModelError,
+  loadQuantMetadata,
+  readJsonWith,
+  type QuantMember,
+  type QuantModelMetadata,
+} from './metadata.js';
 
 const QUANT_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** The metadata file that models/quant/current.json points at (written by cli/train.ts). */
 export function defaultQuantMetadataPath(): string {
-  const pointer = readJsonWith(join(QUANT_DIR, 'current.json'), CurrentModelPointerSchema, 'quant model pointer');
+  const pointer = readJsonWith(
+    join(QUANT_DIR, 'current.json'),
+    CurrentModelPointerSchema,
+    'quant model pointer',
+  );
   return join(QUANT_DIR, pointer.metadataFile);
 }
 
@@ -40,11 +51,16 @@ export class QuantScorer {
   static async load(metadataPath: string = defaultQuantMetadataPath()): Promise<QuantScorer> {
     const meta = loadQuantMetadata(metadataPath);
     if (meta.featureVersion !== FEATURE_VERSION)
-      throw new QuantModelError(`model ${meta.modelVersion} was trained on features ${meta.featureVersion}, the builder is ${FEATURE_VERSION}`);
+      throw new QuantModelError(
+        `model ${meta.modelVersion} was trained on features ${meta.featureVersion}, the builder is ${FEATURE_VERSION}`,
+      );
     const dir = dirname(metadataPath);
     const pars = readJsonWith(join(dir, meta.parsFile), SpeedParsSchema, 'speed pars');
     const sessions = await Promise.all(
-      meta.members.map(async (member) => ({ member, session: await ort.InferenceSession.create(join(dir, member.onnxFile)) })),
+      meta.members.map(async (member) => ({
+        member,
+        session: await ort.InferenceSession.create(join(dir, member.onnxFile)),
+      })),
     );
     return new QuantScorer(sessions, meta, pars);
   }
@@ -58,7 +74,8 @@ export class QuantScorer {
     const f = this.meta.featureNames.length;
     const data = new Float32Array(rows.length * f);
     rows.forEach((row, i) => {
-      if (row.length !== f) throw new QuantModelError(`feature row ${i} has ${row.length} values, the model expects ${f}`);
+      if (row.length !== f)
+        throw new QuantModelError(`feature row ${i} has ${row.length} values, the model expects ${f}`);
       data.set(row, i * f);
     });
     const members: Record<string, Float32Array> = {};

@@ -14,16 +14,22 @@ export interface CalibrationRace {
 }
 
 /** Joins the quant and qual outputs of one training race into the fusion agents' input. */
-export function calibrationRace(race: TrainingRace, quant: QuantRunner[], qual: QualRunner[]): CalibrationRace {
+export function calibrationRace(
+  race: TrainingRace,
+  quant: QuantRunner[],
+  qual: QualRunner[],
+): CalibrationRace {
   const winner = race.winners[0];
-  if (race.winners.length !== 1 || winner === undefined) throw new Error(`race ${race.raceId} has ${race.winners.length} winners`);
+  if (race.winners.length !== 1 || winner === undefined)
+    throw new Error(`race ${race.raceId} has ${race.winners.length} winners`);
   const input = AgentInputSchema.parse({
     raceId: race.raceId,
     placesPaid: race.placesPaid,
     calibrationGroup: calibrationGroupFor(race),
     runners: quant.map((q, i) => {
       const l = qual[i];
-      if (!l || l.horseId !== q.horseId) throw new Error(`race ${race.raceId}: quant and qual runners differ at ${i}`);
+      if (!l || l.horseId !== q.horseId)
+        throw new Error(`race ${race.raceId}: quant and qual runners differ at ${i}`);
       return {
         horseId: q.horseId,
         winProbBase: q.winProbBase,

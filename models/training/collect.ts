@@ -67,7 +67,15 @@ export function featureMatrixCsv(races: TrainingRace[], featureNames: string[]):
   for (const r of races) {
     r.horseIds.forEach((id, i) => {
       const row = r.features[i] as Float32Array;
-      lines.push([r.raceNumericId, id, r.winners.includes(id) ? 1 : 0, r.marketOdds[i] ?? 1.0001, ...Array.from(row, String)].join(','));
+      lines.push(
+        [
+          r.raceNumericId,
+          id,
+          r.winners.includes(id) ? 1 : 0,
+          r.marketOdds[i] ?? 1.0001,
+          ...Array.from(row, String),
+        ].join(','),
+      );
     });
   }
   return `${lines.join('\n')}\n`;

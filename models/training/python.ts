@@ -12,9 +12,14 @@ export class PythonTrainerError extends Error {
 }
 
 function run(cmd: string, args: string[]): string {
-  const res = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (res.error) throw new PythonTrainerError(`${cmd} could not start: ${res.error.message}`);
-  if (res.status !== 0) throw new PythonTrainerError(`${cmd} ${args.join(' ')} exited with ${res.status}:\n${res.stdout}`);
+  if (res.status !== 0)
+    throw new PythonTrainerError(`${cmd} ${args.join(' ')} exited with ${res.status}:\n${res.stdout}`);
   return res.stdout;
 }
 

@@ -53,7 +53,10 @@ after(async () => {
 async function servedFeatures(k: number): Promise<string> {
   const card = (season[k] as HkRace).card;
   const histories = await loadHistories(db, card);
-  return JSON.stringify({ f: buildQuantFeatures(card, histories, pars).rows.map((r) => Array.from(r)), e: extractEvidence(card, histories) });
+  return JSON.stringify({
+    f: buildQuantFeatures(card, histories, pars).rows.map((r) => Array.from(r)),
+    e: extractEvidence(card, histories),
+  });
 }
 
 void test('importing the same races twice changes no row count (upserts)', async () => {
@@ -62,7 +65,10 @@ void test('importing the same races twice changes no row count (upserts)', async
   await upsertHkRaces(db, season);
   assert.deepEqual(await countHkRows(db), first);
   assert.equal(first.hk_races, 40);
-  assert.equal(first.horse_runs, season.reduce((n, r) => n + r.card.runners.length, 0));
+  assert.equal(
+    first.horse_runs,
+    season.reduce((n, r) => n + r.card.runners.length, 0),
+  );
 });
 
 void test('PostgreSQL histories give the same features and evidence as the in-memory accumulator used in training', async () => {
@@ -71,7 +77,10 @@ void test('PostgreSQL histories give the same features and evidence as the in-me
   for (let k = 0; k < 30; k++) {
     const race = season[k] as HkRace;
     const histories = acc.historiesFor(race.card);
-    const trained = JSON.stringify({ f: buildQuantFeatures(race.card, histories, pars).rows.map((r) => Array.from(r)), e: extractEvidence(race.card, histories) });
+    const trained = JSON.stringify({
+      f: buildQuantFeatures(race.card, histories, pars).rows.map((r) => Array.from(r)),
+      e: extractEvidence(race.card, histories),
+    });
     assert.equal(await servedFeatures(k), trained, `race ${k}`);
     acc.record(race);
   }
@@ -92,15 +101,29 @@ void test('changing a later race in PostgreSQL leaves an earlier race features u
       winners: [reversed[0] as string],
       results: later.outcome.results.map((r) => {
         const pos = reversed.indexOf(r.horseId) + 1;
-        return { ...r, position: pos, won: pos === 1, lengthsBehind: (pos - 1) * 3, finishTimeS: (r.finishTimeS ?? 80) + pos };
+        return {
+          ...r,
+          position: pos,
+          won: pos === 1,
+          lengthsBehind: (pos - 1) * 3,
+          finishTimeS: (r.finishTimeS ?? 80) + pos,
+        };
       }),
     },
   };
   await upsertHkRaces(db, [tampered]);
   assert.equal(await servedFeatures(k), beforeChange);
-  const laterRace = season.findIndex((r) => r.card.meeting.date > later.card.meeting.date && r.card.runners.some((x) => later.card.runners.some((y) => y.horseId === x.horseId)));
+  const laterRace = season.findIndex(
+    (r) =>
+      r.card.meeting.date > later.card.meeting.date &&
+      r.card.runners.some((x) => later.card.runners.some((y) => y.horseId === x.horseId)),
+  );
   assert.ok(laterRace > 0);
   const changedLater = await servedFeatures(laterRace);
   await upsertHkRaces(db, [later]);
-  assert.notEqual(await servedFeatures(laterRace), changedLater, 'the tampered result reaches a later race (otherwise this test proves nothing)');
+  assert.notEqual(
+    await servedFeatures(laterRace),
+    changedLater,
+    'the tampered result reaches a later race (otherwise this test proves nothing)',
+  );
 });

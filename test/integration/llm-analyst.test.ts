@@ -12,7 +12,12 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
   let stack: TestStack;
   let stub: OpenAiStub;
   let cards: RaceCard[];
-  const llmEnv = () => ({ OPENAI_API_KEY: DUMMY_KEY, LLM_BASE_URL: `${stub.baseURL}`, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '5000' });
+  const llmEnv = () => ({
+    OPENAI_API_KEY: DUMMY_KEY,
+    LLM_BASE_URL: `${stub.baseURL}`,
+    LLM_MAX_RETRIES: '0',
+    LLM_TIMEOUT_MS: '5000',
+  });
 
   before(async () => {
     stack = await startTestStack();
@@ -35,10 +40,14 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
       assert.equal(result.provenance.qualFallbackReason, undefined);
       assert.ok(result.usage.inputTokens > 0 && result.usage.costUsd > 0);
       assert.equal(stub.requests.at(-1)?.headers.authorization, `Bearer ${DUMMY_KEY}`);
-      const history = JSON.stringify(await w.client.temporal.workflow.getHandle(workflowId, runId).fetchHistory());
+      const history = JSON.stringify(
+        await w.client.temporal.workflow.getHandle(workflowId, runId).fetchHistory(),
+      );
       assert.ok(history.length > 1000);
       assert.ok(!history.includes(DUMMY_KEY), 'the API key never enters workflow history');
-      const stored = JSON.stringify((await stack.db.query('SELECT result FROM predictions WHERE run_id = $1', [runId])).rows);
+      const stored = JSON.stringify(
+        (await stack.db.query('SELECT result FROM predictions WHERE run_id = $1', [runId])).rows,
+      );
       assert.ok(!stored.includes(DUMMY_KEY));
     } finally {
       await w.stop();
@@ -54,7 +63,9 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
       const result = await w.client.result(workflowId, runId);
       assert.match(result.provenance.qualFallbackReason ?? '', /^LlmServerError on attempt 3/);
       assert.equal(result.provenance.qualSource, 'evidence-model');
-      const qual = (await activityAttempts(w.client.temporal, workflowId, runId)).find((a) => a.activityType === 'qualAnalysis');
+      const qual = (await activityAttempts(w.client.temporal, workflowId, runId)).find(
+        (a) => a.activityType === 'qualAnalysis',
+      );
       assert.deepEqual(qual?.attempts, [3]);
     } finally {
       await w.stop();
@@ -70,7 +81,9 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
       const result = await w.client.result(workflowId, runId);
       assert.match(result.provenance.qualFallbackReason ?? '', /^LlmAuthError on attempt 1/);
       assert.ok(!(result.provenance.qualFallbackReason ?? '').includes(DUMMY_KEY));
-      const qual = (await activityAttempts(w.client.temporal, workflowId, runId)).find((a) => a.activityType === 'qualAnalysis');
+      const qual = (await activityAttempts(w.client.temporal, workflowId, runId)).find(
+        (a) => a.activityType === 'qualAnalysis',
+      );
       assert.deepEqual(qual?.attempts, [1]);
     } finally {
       await w.stop();

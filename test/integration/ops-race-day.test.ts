@@ -24,7 +24,11 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
     try {
       const day = {
         meeting: cards[0]!.meeting,
-        races: [withPost(cards[0]!, at(5_000)), withPost(cards[1]!, at(8_000)), withPost(cards[2]!, at(-60_000))],
+        races: [
+          withPost(cards[0]!, at(5_000)),
+          withPost(cards[1]!, at(8_000)),
+          withPost(cards[2]!, at(-60_000)),
+        ],
       };
       const options = { sandbox: 'inline' as const };
       const first = await w.client.startRaceDay(day, { offsetSeconds: 3, options });
@@ -36,10 +40,16 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
 
       const pending = await w.client.raceDayStatus(first.workflowId);
       for (const r of pending.races.filter((x) => x.status === 'pending')) {
-        assert.equal(Date.parse(r.startAt), Date.parse(r.postTime) - 3_000, 'start = post time minus the offset');
+        assert.equal(
+          Date.parse(r.startAt),
+          Date.parse(r.postTime) - 3_000,
+          'start = post time minus the offset',
+        );
       }
 
-      const final = await w.client.temporal.workflow.getHandle<typeof raceDayWorkflow>(first.workflowId).result();
+      const final = await w.client.temporal.workflow
+        .getHandle<typeof raceDayWorkflow>(first.workflowId)
+        .result();
       const byId = new Map(final.races.map((r) => [r.raceId, r]));
       assert.equal(byId.get(cards[0]!.raceId)?.status, 'completed');
       assert.equal(byId.get(cards[1]!.raceId)?.status, 'completed');
@@ -56,7 +66,9 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
         starts.push(desc.startTime.getTime());
       }
       assert.ok(starts[0]! <= starts[1]!, 'races start in post-time order');
-      const missed = await stack.db.query('SELECT count(*)::int AS n FROM race_runs WHERE race_id = $1', [cards[2]!.raceId]);
+      const missed = await stack.db.query('SELECT count(*)::int AS n FROM race_runs WHERE race_id = $1', [
+        cards[2]!.raceId,
+      ]);
       assert.equal(missed.rows[0].n, 0);
     } finally {
       await w.stop();
@@ -67,20 +79,37 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
     const [card] = await seedRaceDay(stack.db, 22, 1, '2026-05-02');
     const w = await stack.startWorker();
     try {
-      const baseline = await w.client.runRace(card!, { sandbox: 'inline', workflowId: `baseline-${card!.raceId}` });
+      const baseline = await w.client.runRace(card!, {
+        sandbox: 'inline',
+        workflowId: `baseline-${card!.raceId}`,
+      });
       const favourite = [...baseline.runners].sort((a, b) => b.winProbFinal - a.winProbFinal)[0]!;
       const other = baseline.runners.find((r) => r.horseId !== favourite.horseId)!;
 
       const day = { meeting: card!.meeting, races: [withPost(card!, at(12_000))] };
-      const { workflowId } = await w.client.startRaceDay(day, { offsetSeconds: 6, options: { sandbox: 'inline' } });
+      const { workflowId } = await w.client.startRaceDay(day, {
+        offsetSeconds: 6,
+        options: { sandbox: 'inline' },
+      });
 
-      await assert.rejects(w.client.lateChange(workflowId, { raceId: card!.raceId, scratch: ['no-such-horse'] }), InvalidInput);
-      const outcome = await w.client.lateChange(workflowId, { raceId: card!.raceId, scratch: [favourite.horseId], odds: { [other.horseId]: 2.5 } });
+      await assert.rejects(
+        w.client.lateChange(workflowId, { raceId: card!.raceId, scratch: ['no-such-horse'] }),
+        InvalidInput,
+      );
+      const outcome = await w.client.lateChange(workflowId, {
+        raceId: card!.raceId,
+        scratch: [favourite.horseId],
+        odds: { [other.horseId]: 2.5 },
+      });
       assert.equal(outcome.outcome, 'applied');
       assert.equal(outcome.status, 'pending');
 
       const stored = await stack.db.query('SELECT card FROM race_cards WHERE race_id = $1', [card!.raceId]);
-      const storedRunners = stored.rows[0].card.runners as { horseId: string; scratched: boolean; marketWinOdds?: number }[];
+      const storedRunners = stored.rows[0].card.runners as {
+        horseId: string;
+        scratched: boolean;
+        marketWinOdds?: number;
+      }[];
       assert.equal(storedRunners.find((r) => r.horseId === favourite.horseId)?.scratched, true);
       assert.equal(storedRunners.find((r) => r.horseId === other.horseId)?.marketWinOdds, 2.5);
 
@@ -88,18 +117,34 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
       const after = await w.client.getResult(card!.raceId);
       assert.notEqual(after.runId, baseline.runId);
       assert.equal(after.runners.length, baseline.runners.length - 1);
-      assert.ok(!after.runners.some((r) => r.horseId === favourite.horseId), 'the scratched horse is not priced');
+      assert.ok(
+        !after.runners.some((r) => r.horseId === favourite.horseId),
+        'the scratched horse is not priced',
+      );
       assert.equal(after.runners.find((r) => r.horseId === other.horseId)?.marketWinOdds, 2.5);
       const before = baseline.runners.find((r) => r.horseId === other.horseId)!;
-      assert.ok(after.runners.find((r) => r.horseId === other.horseId)!.winProbFinal > before.winProbFinal, 'the field without the favourite reprices');
+      assert.ok(
+        after.runners.find((r) => r.horseId === other.horseId)!.winProbFinal > before.winProbFinal,
+        'the field without the favourite reprices',
+      );
 
       // Every run is kept with the card it ran with; the race can be re-run on demand.
-      const runs = await stack.db.query('SELECT run_id, card FROM race_runs WHERE race_id = $1 ORDER BY started_at', [card!.raceId]);
+      const runs = await stack.db.query(
+        'SELECT run_id, card FROM race_runs WHERE race_id = $1 ORDER BY started_at',
+        [card!.raceId],
+      );
       assert.equal(runs.rows.length, 2);
-      assert.equal((runs.rows[1].card.runners as { horseId: string; scratched: boolean }[]).find((r) => r.horseId === favourite.horseId)?.scratched, true);
+      assert.equal(
+        (runs.rows[1].card.runners as { horseId: string; scratched: boolean }[]).find(
+          (r) => r.horseId === favourite.horseId,
+        )?.scratched,
+        true,
+      );
       const rerun = await w.client.rerunRace(stored.rows[0].card, { sandbox: 'inline' });
       await w.client.result(rerun.workflowId, rerun.runId);
-      const count = await stack.db.query('SELECT count(*)::int AS n FROM predictions WHERE race_id = $1', [card!.raceId]);
+      const count = await stack.db.query('SELECT count(*)::int AS n FROM predictions WHERE race_id = $1', [
+        card!.raceId,
+      ]);
       assert.equal(count.rows[0].n, 3);
     } finally {
       await w.stop();

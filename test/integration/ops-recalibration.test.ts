@@ -17,8 +17,15 @@ async function storeScoredRaces(stack: TestStack): Promise<void> {
   const rng = mulberry32(20260601);
   for (let i = 0; i < RACES; i++) {
     const raceId = `sim-${String(i).padStart(4, '0')}`;
-    const race = simulateRace(rng, raceId, { minRunners: 8, maxRunners: 14, lrSignal: 0.4, temperature: 1.3 });
-    const date = new Date(Date.parse('2026-02-01T00:00:00Z') + Math.floor(i / 4) * 86_400_000).toISOString().slice(0, 10);
+    const race = simulateRace(rng, raceId, {
+      minRunners: 8,
+      maxRunners: 14,
+      lrSignal: 0.4,
+      temperature: 1.3,
+    });
+    const date = new Date(Date.parse('2026-02-01T00:00:00Z') + Math.floor(i / 4) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
     const card: RaceCard = {
       raceId,
       meeting: { venue: 'ST', date },
@@ -39,7 +46,10 @@ async function storeScoredRaces(stack: TestStack): Promise<void> {
       })),
     };
     const runId = `run-${raceId}`;
-    await stack.db.query(`INSERT INTO race_runs (run_id, workflow_id, race_id, status, card) VALUES ($1, $2, $3, 'completed', $4)`, [runId, `race-${raceId}`, raceId, JSON.stringify(card)]);
+    await stack.db.query(
+      `INSERT INTO race_runs (run_id, workflow_id, race_id, status, card) VALUES ($1, $2, $3, 'completed', $4)`,
+      [runId, `race-${raceId}`, raceId, JSON.stringify(card)],
+    );
     await stack.db.query(
       `INSERT INTO predictions (run_id, race_id, degraded, model_version, result, agent_input) VALUES ($1, $2, false, 'sim', '{}'::jsonb, $3)`,
       [runId, raceId, JSON.stringify(race.input)],
@@ -66,19 +76,34 @@ describe('the recalibration loop on a real Temporal dev server and PostgreSQL', 
   test('a refit that beats the current artefact on the held-out slice is stored, promoted and used by the next race', async () => {
     const w = await stack.startWorker();
     try {
-      const s = await w.client.runRecalibration({ asOf: AS_OF, windowDays: 180, minRaces: 200, bootstrapResamples: 50 });
+      const s = await w.client.runRecalibration({
+        asOf: AS_OF,
+        windowDays: 180,
+        minRaces: 200,
+        bootstrapResamples: 50,
+      });
       assert.equal(s.status, 'promoted', s.reason);
       assert.equal(s.fitRaces + s.holdoutRaces, RACES);
       assert.ok(s.candidateLogLoss! < s.currentLogLoss!);
-      const stored = await stack.db.query('SELECT promoted, holdout FROM calibration_artefacts WHERE version = $1', [s.candidateVersion]);
+      const stored = await stack.db.query(
+        'SELECT promoted, holdout FROM calibration_artefacts WHERE version = $1',
+        [s.candidateVersion],
+      );
       assert.equal(stored.rows[0].promoted, true);
       assert.equal(stored.rows[0].holdout.races, s.holdoutRaces);
 
       const { workflowId, runId } = await w.client.startRace(cards[0]!, { sandbox: 'inline' });
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.provenance.calibrationVersion, s.candidateVersion);
-      assert.ok(Object.values(result.provenance.calibratorVersions).every((v) => v.startsWith(`${s.candidateVersion}/`)));
-      const row = await stack.db.query('SELECT calibration_version, agent_input IS NOT NULL AS has_input FROM predictions WHERE run_id = $1', [runId]);
+      assert.ok(
+        Object.values(result.provenance.calibratorVersions).every((v) =>
+          v.startsWith(`${s.candidateVersion}/`),
+        ),
+      );
+      const row = await stack.db.query(
+        'SELECT calibration_version, agent_input IS NOT NULL AS has_input FROM predictions WHERE run_id = $1',
+        [runId],
+      );
       assert.equal(row.rows[0].calibration_version, s.candidateVersion);
       assert.equal(row.rows[0].has_input, true);
     } finally {
@@ -90,10 +115,17 @@ describe('the recalibration loop on a real Temporal dev server and PostgreSQL', 
     const w = await stack.startWorker();
     try {
       // Same window again: the candidate is the promoted artefact refitted on the same races, so it cannot be strictly better.
-      const s = await w.client.runRecalibration({ asOf: AS_OF, windowDays: 180, minRaces: 200, bootstrapResamples: 50 });
+      const s = await w.client.runRecalibration({
+        asOf: AS_OF,
+        windowDays: 180,
+        minRaces: 200,
+        bootstrapResamples: 50,
+      });
       assert.equal(s.status, 'kept-current', s.reason);
       assert.equal(s.candidateLogLoss, s.currentLogLoss);
-      const promoted = await stack.db.query('SELECT count(*)::int AS n FROM calibration_artefacts WHERE promoted');
+      const promoted = await stack.db.query(
+        'SELECT count(*)::int AS n FROM calibration_artefacts WHERE promoted',
+      );
       assert.equal(promoted.rows[0].n, 1);
     } finally {
       await w.stop();

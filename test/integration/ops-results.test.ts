@@ -72,7 +72,9 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
     try {
       const card = cards[0]!;
       const prediction = await w.client.runRace(card, { sandbox: 'inline' });
-      const order = [...prediction.runners].sort((a, b) => b.winProbFinal - a.winProbFinal).map((r) => r.horseId);
+      const order = [...prediction.runners]
+        .sort((a, b) => b.winProbFinal - a.winProbFinal)
+        .map((r) => r.horseId);
       const summary = await w.client.recordResults(resultFromOrder(card.raceId, order));
       assert.equal(summary.raceDate, DATE);
       assert.equal(summary.runsScored, 1);
@@ -82,13 +84,22 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
       assert.ok(Math.abs(summary.latest!.uniformLogLoss - Math.log(prediction.runners.length)) < 1e-12);
       assert.equal(summary.latest!.excludedReason, null);
 
-      const score = await stack.db.query('SELECT run_id, log_loss, brier FROM race_scores WHERE race_id = $1', [card.raceId]);
+      const score = await stack.db.query(
+        'SELECT run_id, log_loss, brier FROM race_scores WHERE race_id = $1',
+        [card.raceId],
+      );
       assert.equal(score.rows.length, 1);
       assert.equal(score.rows[0].run_id, prediction.runId);
-      const day = await stack.db.query('SELECT races_scored, metrics FROM daily_metrics WHERE race_date = $1 AND scope = $2', [DATE, 'all']);
+      const day = await stack.db.query(
+        'SELECT races_scored, metrics FROM daily_metrics WHERE race_date = $1 AND scope = $2',
+        [DATE, 'all'],
+      );
       assert.equal(day.rows[0].races_scored, 1);
       assert.ok(Math.abs(day.rows[0].metrics.logLoss - summary.latest!.logLoss!) < 1e-9);
-      assert.ok(day.rows[0].metrics.pseudoR2 > 0, 'the favourite won, so the model beats the uniform baseline');
+      assert.ok(
+        day.rows[0].metrics.pseudoR2 > 0,
+        'the favourite won, so the model beats the uniform baseline',
+      );
     } finally {
       await w.stop();
     }
@@ -101,7 +112,8 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
       const before = await stack.db.query('SELECT finish FROM race_results WHERE race_id = $1', [raceId]);
       await assert.rejects(
         w.client.recordResults(resultFromOrder(raceId, ['no-such-horse'])),
-        (err: unknown) => err instanceof InvalidInput && err.type === 'InvalidResult' && /no-such-horse/.test(err.message),
+        (err: unknown) =>
+          err instanceof InvalidInput && err.type === 'InvalidResult' && /no-such-horse/.test(err.message),
       );
       await assert.rejects(
         w.client.recordResults(resultFromOrder('never-seen-race', ['h1'])),
@@ -110,7 +122,9 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
       await assert.rejects(w.client.recordResults({ raceId, finish: [] }), InvalidInput);
       const after = await stack.db.query('SELECT finish FROM race_results WHERE race_id = $1', [raceId]);
       assert.deepEqual(after.rows, before.rows);
-      const none = await stack.db.query('SELECT count(*)::int AS n FROM race_results WHERE race_id = $1', ['never-seen-race']);
+      const none = await stack.db.query('SELECT count(*)::int AS n FROM race_results WHERE race_id = $1', [
+        'never-seen-race',
+      ]);
       assert.equal(none.rows[0].n, 0);
     } finally {
       await w.stop();
@@ -121,11 +135,14 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
     const w = await stack.startWorker();
     try {
       // The previous period: three good days.
-      for (const d of ['2026-03-01', '2026-03-02', '2026-03-03']) await upsertDailyMetrics(stack.db, planted(d));
+      for (const d of ['2026-03-01', '2026-03-02', '2026-03-03'])
+        await upsertDailyMetrics(stack.db, planted(d));
       // Today: the long shot wins, so the day's log loss jumps far above the baseline's 1.9.
       const card = cards[1]!;
       const prediction = await w.client.runRace(card, { sandbox: 'inline' });
-      const order = [...prediction.runners].sort((a, b) => a.winProbFinal - b.winProbFinal).map((r) => r.horseId);
+      const order = [...prediction.runners]
+        .sort((a, b) => a.winProbFinal - b.winProbFinal)
+        .map((r) => r.horseId);
       await w.client.recordResults(resultFromOrder(card.raceId, order));
 
       const summary = await w.client.runMonitoring({ date: DATE, windowDays: 7 });
@@ -135,9 +152,16 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
       assert.ok(logLossAlert, `expected a log-loss alert, got ${JSON.stringify(summary.alerts)}`);
       assert.ok(logLossAlert.current > logLossAlert.baseline + logLossAlert.threshold);
 
-      const stored = await stack.db.query('SELECT metric, notified_via FROM alerts WHERE race_date = $1 ORDER BY metric', [DATE]);
+      const stored = await stack.db.query(
+        'SELECT metric, notified_via FROM alerts WHERE race_date = $1 ORDER BY metric',
+        [DATE],
+      );
       assert.ok(stored.rows.some((r) => r.metric === 'logLoss' && r.notified_via === 'webhook'));
-      assert.ok(webhook.received.some((a) => a.metric === 'logLoss' && a.source === 'race-engine' && a.key === logLossAlert.key));
+      assert.ok(
+        webhook.received.some(
+          (a) => a.metric === 'logLoss' && a.source === 'race-engine' && a.key === logLossAlert.key,
+        ),
+      );
       const day = await stack.db.query('SELECT races_scored FROM daily_metrics WHERE race_date = $1', [DATE]);
       assert.equal(day.rows[0].races_scored, 2);
 
@@ -146,7 +170,11 @@ describe('results ingestion and nightly monitoring on a real Temporal dev server
       const again = await w.client.runMonitoring({ date: DATE, windowDays: 7 });
       assert.equal(again.alerts.length, summary.alerts.length);
       assert.equal(webhook.received.length, deliveries);
-      assert.equal((await stack.db.query('SELECT count(*)::int AS n FROM alerts WHERE race_date = $1', [DATE])).rows[0].n, stored.rows.length);
+      assert.equal(
+        (await stack.db.query('SELECT count(*)::int AS n FROM alerts WHERE race_date = $1', [DATE])).rows[0]
+          .n,
+        stored.rows.length,
+      );
 
       // Findable in the UI: JobKind = "monitoring" AND DriftAlert = true.
       let found = 0;

@@ -19,7 +19,8 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
   return last;
 }
 
-const count = async (stack: TestStack, sql: string, params: unknown[]) => Number((await stack.db.query(sql, params)).rows[0].n);
+const count = async (stack: TestStack, sql: string, params: unknown[]) =>
+  Number((await stack.db.query(sql, params)).rows[0].n);
 
 describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
   let stack: TestStack;
@@ -45,13 +46,29 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       assert.equal(result.runners.length, active.length);
       const winSum = result.runners.reduce((s, r) => s + r.winProbFinal, 0);
       assert.ok(Math.abs(winSum - 1) < 1e-9, `final win probabilities sum to ${winSum}`);
-      assert.equal(await count(stack, 'SELECT count(*) AS n FROM predictions WHERE race_id = $1', [card.raceId]), 1);
-      assert.equal(await count(stack, 'SELECT count(*) AS n FROM agent_outputs WHERE run_id = $1 AND succeeded', [runId]), 15);
-      assert.equal(await count(stack, 'SELECT count(*) AS n FROM runner_predictions WHERE run_id = $1', [runId]), active.length);
+      assert.equal(
+        await count(stack, 'SELECT count(*) AS n FROM predictions WHERE race_id = $1', [card.raceId]),
+        1,
+      );
+      assert.equal(
+        await count(stack, 'SELECT count(*) AS n FROM agent_outputs WHERE run_id = $1 AND succeeded', [
+          runId,
+        ]),
+        15,
+      );
+      assert.equal(
+        await count(stack, 'SELECT count(*) AS n FROM runner_predictions WHERE run_id = $1', [runId]),
+        active.length,
+      );
       const run = await stack.db.query('SELECT status FROM race_runs WHERE run_id = $1', [runId]);
       assert.equal(run.rows[0].status, 'completed');
-      const agentTypes = (await activityAttempts(w.client.temporal, workflowId, runId)).filter((a) => a.activityType === 'runFusionAgent');
-      assert.deepEqual(agentTypes.map((a) => (a.input[0] as { strategy: string }).strategy).sort(), [...STRATEGY_NAMES].sort());
+      const agentTypes = (await activityAttempts(w.client.temporal, workflowId, runId)).filter(
+        (a) => a.activityType === 'runFusionAgent',
+      );
+      assert.deepEqual(
+        agentTypes.map((a) => (a.input[0] as { strategy: string }).strategy).sort(),
+        [...STRATEGY_NAMES].sort(),
+      );
     } finally {
       await w.stop();
     }
@@ -61,8 +78,14 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
     const w = await stack.startWorker();
     try {
       const bad = { ...cards[1]!, raceId: 'bad-card-client', distanceM: -5 };
-      await assert.rejects(w.client.startRace(bad), (err: unknown) => err instanceof InvalidRaceCard && /distanceM/.test(err.message));
-      assert.equal(await count(stack, 'SELECT count(*) AS n FROM race_runs WHERE race_id = $1', ['bad-card-client']), 0);
+      await assert.rejects(
+        w.client.startRace(bad),
+        (err: unknown) => err instanceof InvalidRaceCard && /distanceM/.test(err.message),
+      );
+      assert.equal(
+        await count(stack, 'SELECT count(*) AS n FROM race_runs WHERE race_id = $1', ['bad-card-client']),
+        0,
+      );
     } finally {
       await w.stop();
     }
@@ -71,8 +94,16 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
   test('a malformed card started around the client (as from the UI) fails with InvalidRaceCard and stores nothing', async () => {
     const w = await stack.startWorker();
     try {
-      const bad = { ...cards[1]!, raceId: 'bad-card-ui', runners: cards[1]!.runners.map((r) => ({ ...r, marketWinOdds: 1 })) };
-      const handle = await w.client.temporal.workflow.start('raceWorkflow', { taskQueue: w.taskQueue, workflowId: 'race-bad-card-ui', args: [{ card: bad }] });
+      const bad = {
+        ...cards[1]!,
+        raceId: 'bad-card-ui',
+        runners: cards[1]!.runners.map((r) => ({ ...r, marketWinOdds: 1 })),
+      };
+      const handle = await w.client.temporal.workflow.start('raceWorkflow', {
+        taskQueue: w.taskQueue,
+        workflowId: 'race-bad-card-ui',
+        args: [{ card: bad }],
+      });
       await assert.rejects(handle.result(), (err: unknown) => {
         assert.ok(err instanceof WorkflowFailedError);
         assert.ok(err.cause instanceof ApplicationFailure);
@@ -81,26 +112,41 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
         assert.match(err.cause.message, /marketWinOdds/);
         return true;
       });
-      assert.equal(await count(stack, 'SELECT count(*) AS n FROM race_runs WHERE race_id = $1', ['bad-card-ui']), 0);
-      assert.equal(await count(stack, 'SELECT count(*) AS n FROM race_cards WHERE race_id = $1', ['bad-card-ui']), 0);
+      assert.equal(
+        await count(stack, 'SELECT count(*) AS n FROM race_runs WHERE race_id = $1', ['bad-card-ui']),
+        0,
+      );
+      assert.equal(
+        await count(stack, 'SELECT count(*) AS n FROM race_cards WHERE race_id = $1', ['bad-card-ui']),
+        0,
+      );
     } finally {
       await w.stop();
     }
   });
 
   test('an agent that fails transiently is retried and the race still completes', async () => {
-    const w = await stack.startWorker({ faults: { failAttempts: { strategies: ['CalibrationAgent_Platt'], attempts: [1] } } });
+    const w = await stack.startWorker({
+      faults: { failAttempts: { strategies: ['CalibrationAgent_Platt'], attempts: [1] } },
+    });
     try {
       const card = cards[1]!;
-      const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline', workflowId: `race-${card.raceId}-retry` });
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        workflowId: `race-${card.raceId}-retry`,
+      });
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.synthesis.agentsSucceeded, 15);
       const platt = (await activityAttempts(w.client.temporal, workflowId, runId)).find(
-        (a) => a.activityType === 'runFusionAgent' && (a.input[0] as { strategy: string }).strategy === 'CalibrationAgent_Platt',
+        (a) =>
+          a.activityType === 'runFusionAgent' &&
+          (a.input[0] as { strategy: string }).strategy === 'CalibrationAgent_Platt',
       );
       assert.deepEqual(platt?.attempts, [2], 'the recorded start is the second attempt');
       const others = (await activityAttempts(w.client.temporal, workflowId, runId)).filter(
-        (a) => a.activityType === 'runFusionAgent' && (a.input[0] as { strategy: string }).strategy !== 'CalibrationAgent_Platt',
+        (a) =>
+          a.activityType === 'runFusionAgent' &&
+          (a.input[0] as { strategy: string }).strategy !== 'CalibrationAgent_Platt',
       );
       assert.ok(others.every((a) => a.attempts[0] === 1));
     } finally {
@@ -110,10 +156,15 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
 
   test('below quorum the race completes in degraded mode and says so; malformed agent output counts as a failure without retries', async () => {
     const failing = STRATEGY_NAMES.slice(0, 5);
-    const w = await stack.startWorker({ faults: { alwaysFail: [...failing], malformed: ['SynthesisAgent_Ensemble'] } });
+    const w = await stack.startWorker({
+      faults: { alwaysFail: [...failing], malformed: ['SynthesisAgent_Ensemble'] },
+    });
     try {
       const card = cards[2]!;
-      const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline', workflowId: `race-${card.raceId}-degraded` });
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        workflowId: `race-${card.raceId}-degraded`,
+      });
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.degraded, true);
       assert.equal(result.synthesis.agentsSucceeded, 9);
@@ -142,8 +193,14 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       );
       assert.ok(runs.length >= 1, 'the completed run is listed');
       assert.ok(runs.every((r) => r.raceId === card.raceId && r.venue === card.meeting.venue));
-      const degraded = await eventually(() => w.client.listRuns('Degraded = true'), (r) => r.length >= 1);
-      assert.deepEqual(degraded.map((r) => r.raceId), [cards[2]!.raceId]);
+      const degraded = await eventually(
+        () => w.client.listRuns('Degraded = true'),
+        (r) => r.length >= 1,
+      );
+      assert.deepEqual(
+        degraded.map((r) => r.raceId),
+        [cards[2]!.raceId],
+      );
     } finally {
       await w.stop();
     }

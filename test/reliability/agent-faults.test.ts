@@ -24,7 +24,8 @@ describe('agent faults on a real Temporal dev server', () => {
   test('30% transient faults (seeded per race, strategy and attempt) are retried: exactly the predicted attempts run', async () => {
     const card = cards[0]!;
     const failRate = { rate: 0.3, seed: 'reliability-30' };
-    const fails = (strategy: string, attempt: number) => injectedFailureDecides(failRate.rate, failRate.seed, card.raceId, strategy, attempt);
+    const fails = (strategy: string, attempt: number) =>
+      injectedFailureDecides(failRate.rate, failRate.seed, card.raceId, strategy, attempt);
     const expected = Object.fromEntries(
       STRATEGY_NAMES.map((s) => {
         const ok = [1, 2, 3].find((a) => !fails(s, a));
@@ -47,7 +48,11 @@ describe('agent faults on a real Temporal dev server', () => {
           .map((a) => [(a.input[0] as { strategy: string }).strategy, a.attempts.at(-1) ?? null]),
       );
       for (const s of STRATEGY_NAMES) {
-        assert.equal(attempts[s], expected[s] ?? MAX_AGENT_ATTEMPTS, `${s}: the attempt that completed (or the last one)`);
+        assert.equal(
+          attempts[s],
+          expected[s] ?? MAX_AGENT_ATTEMPTS,
+          `${s}: the attempt that completed (or the last one)`,
+        );
       }
       const rows = await storedRows(stack.db, runId);
       assert.equal(rows.predictions, 1);
@@ -59,18 +64,25 @@ describe('agent faults on a real Temporal dev server', () => {
 
   test('an agent that hangs without heartbeating is timed out by its heartbeat timeout and retried to success', async () => {
     const card = cards[1]!;
-    const w = await stack.startWorker({ faults: { hangAttempts: { strategies: ['FieldNormalizer_HardNorm'], attempts: [1] } } });
+    const w = await stack.startWorker({
+      faults: { hangAttempts: { strategies: ['FieldNormalizer_HardNorm'], attempts: [1] } },
+    });
     try {
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.synthesis.agentsSucceeded, 15);
       assert.equal(result.degraded, false);
       const hung = (await activityAttempts(w.client.temporal, workflowId, runId)).find(
-        (a) => a.activityType === 'runFusionAgent' && (a.input[0] as { strategy: string }).strategy === 'FieldNormalizer_HardNorm',
+        (a) =>
+          a.activityType === 'runFusionAgent' &&
+          (a.input[0] as { strategy: string }).strategy === 'FieldNormalizer_HardNorm',
       );
       assert.deepEqual(hung?.attempts, [2], 'the hung first attempt was abandoned; the second completed');
       const history = await w.client.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-      assert.ok(!history.events?.some((e) => e.activityTaskTimedOutEventAttributes), 'the timeout was absorbed by a retry, not surfaced');
+      assert.ok(
+        !history.events?.some((e) => e.activityTaskTimedOutEventAttributes),
+        'the timeout was absorbed by a retry, not surfaced',
+      );
     } finally {
       await w.stop();
     }

@@ -24,18 +24,28 @@ interface BadCase {
 }
 /** What the error must say: the field's path, and the offending name where there is one. */
 const names = (message: string, c: BadCase, prefix = ''): boolean =>
-  message.includes(c.field === '(root)' && prefix ? `${prefix.slice(0, -1)}: ` : `${prefix}${c.field}: `) && (!c.mentions || message.includes(c.mentions));
+  message.includes(c.field === '(root)' && prefix ? `${prefix.slice(0, -1)}: ` : `${prefix}${c.field}: `) &&
+  (!c.mentions || message.includes(c.mentions));
 const MANIFEST = JSON.parse(readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8')) as BadCase[];
-const GOOD = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'good-card.json'), 'utf8')) as Record<string, unknown> & {
+const GOOD = JSON.parse(
+  readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'good-card.json'), 'utf8'),
+) as Record<string, unknown> & {
   runners: Record<string, unknown>[];
 };
 const cardOf = (c: BadCase): unknown => JSON.parse(readFileSync(path.join(FIXTURES, c.file), 'utf8'));
 const sample = (files: string[]) => files.map((f) => MANIFEST.find((c) => c.file === `${f}.json`)!);
 
-function runCli(card: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  card: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', 'race', '--', '--card', card, '--json', '--no-worker'], { cwd: PROJECT_ROOT, env, timeout: 120_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    execFile(
+      'npm',
+      ['run', '--silent', 'race', '--', '--card', card, '--json', '--no-worker'],
+      { cwd: PROJECT_ROOT, env, timeout: 120_000, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }
@@ -55,14 +65,25 @@ describe('bad input: malformed race cards are refused with a specific error, not
     stack = await startTestStack();
     dir = mkdtempSync(path.join(tmpdir(), 'race-engine-bad-cards-'));
     // Generated here rather than committed: a 10 MB card and a card with bytes that are not UTF-8.
-    const big = { ...GOOD, raceId: 'big-card', runners: GOOD.runners.map((r) => ({ ...r, notes: 'n'.repeat(1_400_000) })) };
-    const binaryName = Buffer.concat([Buffer.from('"horseName": "Caf'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"')]);
+    const big = {
+      ...GOOD,
+      raceId: 'big-card',
+      runners: GOOD.runners.map((r) => ({ ...r, notes: 'n'.repeat(1_400_000) })),
+    };
+    const binaryName = Buffer.concat([
+      Buffer.from('"horseName": "Caf'),
+      Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+      Buffer.from('"'),
+    ]);
     const goodText = JSON.stringify({ ...GOOD, raceId: 'binary-card' }, null, 2);
     const at = goodText.indexOf('"horseName"');
     const lineEnd = goodText.indexOf(',', at);
     generated = { big: path.join(dir, 'ten-megabytes.json'), binary: path.join(dir, 'not-utf8.json') };
     writeFileSync(generated.big, JSON.stringify(big));
-    writeFileSync(generated.binary, Buffer.concat([Buffer.from(goodText.slice(0, at)), binaryName, Buffer.from(goodText.slice(lineEnd))]));
+    writeFileSync(
+      generated.binary,
+      Buffer.concat([Buffer.from(goodText.slice(0, at)), binaryName, Buffer.from(goodText.slice(lineEnd))]),
+    );
     before0 = await stored();
   });
   after(async () => {
@@ -86,8 +107,15 @@ describe('bad input: malformed race cards are refused with a specific error, not
         });
       }
       const big = JSON.parse(readFileSync(generated.big, 'utf8')) as unknown;
-      await assert.rejects(w.client.startRace(big), (err: unknown) => err instanceof InvalidRaceCard && err.message.includes(`limit is ${MAX_CARD_BYTES}`));
-      const { count } = await w.client.temporal.workflowService.countWorkflowExecutions({ namespace: 'default', query: `TaskQueue = "${w.taskQueue}"` });
+      await assert.rejects(
+        w.client.startRace(big),
+        (err: unknown) =>
+          err instanceof InvalidRaceCard && err.message.includes(`limit is ${MAX_CARD_BYTES}`),
+      );
+      const { count } = await w.client.temporal.workflowService.countWorkflowExecutions({
+        namespace: 'default',
+        query: `TaskQueue = "${w.taskQueue}"`,
+      });
       assert.equal(Number(count ?? 0), 0, 'no workflow was started');
       assert.deepEqual(await stored(), before0);
     } finally {
@@ -98,24 +126,50 @@ describe('bad input: malformed race cards are refused with a specific error, not
   test('through a raw workflow start (as from the Temporal UI): the workflow fails with a non-retryable InvalidRaceCard naming the field', async () => {
     const w = await stack.startWorker();
     try {
-      const cases = sample(['missing-race-id', 'odds-infinity', 'weight-nan-string', 'duplicate-horse-id', 'all-scratched', 'unknown-surface', 'oversized-notes', 'unknown-runner-field', 'card-is-null']);
+      const cases = sample([
+        'missing-race-id',
+        'odds-infinity',
+        'weight-nan-string',
+        'duplicate-horse-id',
+        'all-scratched',
+        'unknown-surface',
+        'oversized-notes',
+        'unknown-runner-field',
+        'card-is-null',
+      ]);
       for (const [i, c] of cases.entries()) {
-        const handle = await w.client.temporal.workflow.start('raceWorkflow', { taskQueue: w.taskQueue, workflowId: `race-raw-bad-${i}`, args: [{ card: cardOf(c) }] });
+        const handle = await w.client.temporal.workflow.start('raceWorkflow', {
+          taskQueue: w.taskQueue,
+          workflowId: `race-raw-bad-${i}`,
+          args: [{ card: cardOf(c) }],
+        });
         await assert.rejects(handle.result(), (err: unknown) => {
           assert.ok(err instanceof WorkflowFailedError);
           assert.ok(err.cause instanceof ApplicationFailure);
           assert.equal(err.cause.type, 'InvalidRaceCard');
           assert.equal(err.cause.nonRetryable, true);
           // The workflow validates its whole input, so paths start at `card`.
-          assert.ok(names(err.cause.message, c, 'card.'), `${c.file}: "${err.cause.message}" names card.${c.field}`);
+          assert.ok(
+            names(err.cause.message, c, 'card.'),
+            `${c.file}: "${err.cause.message}" names card.${c.field}`,
+          );
           return true;
         });
         const history = await handle.fetchHistory();
-        assert.ok(!history.events?.some((e) => e.activityTaskScheduledEventAttributes), `${c.file}: no activity ran`);
+        assert.ok(
+          !history.events?.some((e) => e.activityTaskScheduledEventAttributes),
+          `${c.file}: no activity ran`,
+        );
       }
       // 10 MB is over Temporal's payload limit: the start itself is refused, so nothing runs at all.
       const big = JSON.parse(readFileSync(generated.big, 'utf8')) as unknown;
-      await assert.rejects(w.client.temporal.workflow.start('raceWorkflow', { taskQueue: w.taskQueue, workflowId: 'race-raw-big', args: [{ card: big }] }));
+      await assert.rejects(
+        w.client.temporal.workflow.start('raceWorkflow', {
+          taskQueue: w.taskQueue,
+          workflowId: 'race-raw-big',
+          args: [{ card: big }],
+        }),
+      );
       assert.deepEqual(await stored(), before0);
     } finally {
       await w.stop();
@@ -131,7 +185,14 @@ describe('bad input: malformed race cards are refused with a specific error, not
       TEMPORAL_TASK_QUEUE: stack.newTaskQueue(),
     };
     const cases = [
-      ...sample(['missing-race-id', 'odds-infinity', 'duplicate-horse-id', 'one-runner', 'unknown-surface', 'unknown-field']).map((c) => ({
+      ...sample([
+        'missing-race-id',
+        'odds-infinity',
+        'duplicate-horse-id',
+        'one-runner',
+        'unknown-surface',
+        'unknown-field',
+      ]).map((c) => ({
         file: path.join(FIXTURES, c.file),
         expect: c.mentions ?? `${c.field}: `,
       })),
@@ -156,7 +217,10 @@ describe('bad input: malformed race cards are refused with a specific error, not
     try {
       const result = await w.client.runRace(card, { sandbox: 'inline' });
       assert.equal(result.synthesis.agentsSucceeded, 15);
-      assert.equal(await countRows(stack.db, 'SELECT count(*) AS n FROM predictions'), before0.predictions + 1);
+      assert.equal(
+        await countRows(stack.db, 'SELECT count(*) AS n FROM predictions'),
+        before0.predictions + 1,
+      );
     } finally {
       await w.stop();
     }
@@ -166,7 +230,13 @@ describe('bad input: malformed race cards are refused with a specific error, not
     const hk = mkdtempSync(path.join(dir, 'hk-'));
     writeFileSync(path.join(hk, 'races.csv'), 'race_id,date,venue\n1,not-a-date,ST\n');
     writeFileSync(path.join(hk, 'runs.csv'), 'race_id,horse_id\n1,2\n');
-    assert.throws(() => [...readHkRaces(hk)], (err: unknown) => err instanceof HkDataError && /races\.csv:2: malformed row/.test(err.message));
-    assert.throws(() => [...readHkRaces(path.join(dir, 'missing'))], (err: unknown) => err instanceof HkDataError && /not found/.test(err.message));
+    assert.throws(
+      () => [...readHkRaces(hk)],
+      (err: unknown) => err instanceof HkDataError && /races\.csv:2: malformed row/.test(err.message),
+    );
+    assert.throws(
+      () => [...readHkRaces(path.join(dir, 'missing'))],
+      (err: unknown) => err instanceof HkDataError && /not found/.test(err.message),
+    );
   });
 });

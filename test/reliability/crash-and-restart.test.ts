@@ -6,7 +6,14 @@ import type { RaceResult } from '../../schemas/result.js';
 import { seedRaceDay } from '../support/history.js';
 import { activityAttempts } from '../support/history-events.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
-import { countRows, pendingActivities, resultThroughOutages, storedRows, waitUntil, winVector } from '../support/reliability.js';
+import {
+  countRows,
+  pendingActivities,
+  resultThroughOutages,
+  storedRows,
+  waitUntil,
+  winVector,
+} from '../support/reliability.js';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 describe('durability: a worker killed mid-race and a Temporal server restarted mid-day', () => {
@@ -29,14 +36,22 @@ describe('durability: a worker killed mid-race and a Temporal server restarted m
     const clean = await stack.startWorker();
     let baseline: RaceResult;
     try {
-      baseline = await clean.client.runRace(card, { sandbox: 'inline', workflowId: `race-${card.raceId}-baseline` });
+      baseline = await clean.client.runRace(card, {
+        sandbox: 'inline',
+        workflowId: `race-${card.raceId}-baseline`,
+      });
     } finally {
       await clean.stop();
     }
 
     const taskQueue = stack.newTaskQueue();
     const spawn = (faults?: { delayMs: number }) =>
-      spawnWorkerProcess({ temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue, faults }).then((w) => (workers.push(w), w));
+      spawnWorkerProcess({
+        temporalAddress: stack.temporal.address,
+        databaseUrl: stack.databaseUrl,
+        taskQueue,
+        faults,
+      }).then((w) => (workers.push(w), w));
     const first = await spawn({ delayMs: 8_000 });
     const client = new RaceClient({ connection: stack.connection, taskQueue });
     const { workflowId, runId } = await client.startRace(card, { sandbox: 'inline' });
@@ -52,14 +67,33 @@ describe('durability: a worker killed mid-race and a Temporal server restarted m
     const result = await client.result(workflowId, runId);
     assert.equal(result.degraded, false);
     assert.equal(result.synthesis.agentsSucceeded, 15);
-    assert.deepEqual(winVector(result), winVector(baseline), 'same winProbFinal vector as the run without a crash');
+    assert.deepEqual(
+      winVector(result),
+      winVector(baseline),
+      'same winProbFinal vector as the run without a crash',
+    );
 
-    const agents = (await activityAttempts(client.temporal, workflowId, runId)).filter((a) => a.activityType === 'runFusionAgent');
+    const agents = (await activityAttempts(client.temporal, workflowId, runId)).filter(
+      (a) => a.activityType === 'runFusionAgent',
+    );
     assert.equal(agents.length, 15, 'no agent was scheduled twice');
-    assert.ok(agents.every((a) => a.attempts.length === 1 && a.attempts[0]! >= 2), 'every agent finished on a retry after the crash');
+    assert.ok(
+      agents.every((a) => a.attempts.length === 1 && a.attempts[0]! >= 2),
+      'every agent finished on a retry after the crash',
+    );
     const rows = await storedRows(stack.db, runId);
-    assert.deepEqual(rows, { runs: 1, predictions: 1, runners: result.runners.length, agents: 15, status: 'completed' });
-    assert.equal(await countRows(stack.db, 'SELECT count(*) AS n FROM predictions WHERE race_id = $1', [card.raceId]), 2, 'the baseline run and this run, one row each');
+    assert.deepEqual(rows, {
+      runs: 1,
+      predictions: 1,
+      runners: result.runners.length,
+      agents: 15,
+      status: 'completed',
+    });
+    assert.equal(
+      await countRows(stack.db, 'SELECT count(*) AS n FROM predictions WHERE race_id = $1', [card.raceId]),
+      2,
+      'the baseline run and this run, one row each',
+    );
   });
 
   test('the Temporal dev server stops and restarts on its SQLite file during a four-race day: every race completes once', async () => {
@@ -69,15 +103,33 @@ describe('durability: a worker killed mid-race and a Temporal server restarted m
       const started = await Promise.all(day.map((card) => w.client.startRace(card, { sandbox: 'inline' })));
       // Restart while the races are mid-flight: every one has reached its agents.
       await waitUntil(
-        async () => Promise.all(started.map(async (s) => (await pendingActivities(w.client.temporal.workflow.getHandle(s.workflowId, s.runId))).some((a) => a.type === 'runFusionAgent'))),
+        async () =>
+          Promise.all(
+            started.map(async (s) =>
+              (await pendingActivities(w.client.temporal.workflow.getHandle(s.workflowId, s.runId))).some(
+                (a) => a.type === 'runFusionAgent',
+              ),
+            ),
+          ),
         (flags) => flags.every(Boolean),
       );
       await stack.restartTemporal();
-      const results = await Promise.all(started.map((s) => resultThroughOutages<RaceResult>(w.client.temporal, s.workflowId, s.runId)));
-      assert.deepEqual(results.map((r) => r.raceId), day.map((c) => c.raceId));
+      const results = await Promise.all(
+        started.map((s) => resultThroughOutages<RaceResult>(w.client.temporal, s.workflowId, s.runId)),
+      );
+      assert.deepEqual(
+        results.map((r) => r.raceId),
+        day.map((c) => c.raceId),
+      );
       for (const [i, s] of started.entries()) {
         const rows = await storedRows(stack.db, s.runId);
-        assert.deepEqual(rows, { runs: 1, predictions: 1, runners: results[i]!.runners.length, agents: 15, status: 'completed' });
+        assert.deepEqual(rows, {
+          runs: 1,
+          predictions: 1,
+          runners: results[i]!.runners.length,
+          agents: 15,
+          status: 'completed',
+        });
       }
     } finally {
       await w.stop();

@@ -31,7 +31,10 @@ describe('durability: PostgreSQL goes away while a race is being persisted', () 
     try {
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
       const handle = w.client.temporal.workflow.getHandle(workflowId, runId);
-      const status = await waitUntil(() => handle.query(raceStatusQuery), (s) => s.status === 'fusing');
+      const status = await waitUntil(
+        () => handle.query(raceStatusQuery),
+        (s) => s.status === 'fusing',
+      );
       assert.equal(status.status, 'fusing');
       proxy.cut();
 
@@ -43,12 +46,24 @@ describe('durability: PostgreSQL goes away while a race is being persisted', () 
       assert.ok(persist && persist.attempt >= 3, 'persistRace failed at least twice and is being retried');
       assert.ok(persist.lastFailure, 'the pending activity carries its last failure');
       assert.ok(proxy.refused > 0);
-      assert.deepEqual(await storedRows(stack.db, runId), { runs: 1, predictions: 0, runners: 0, agents: 0, status: 'running' });
+      assert.deepEqual(await storedRows(stack.db, runId), {
+        runs: 1,
+        predictions: 0,
+        runners: 0,
+        agents: 0,
+        status: 'running',
+      });
 
       proxy.restore();
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.synthesis.agentsSucceeded, 15);
-      assert.deepEqual(await storedRows(stack.db, runId), { runs: 1, predictions: 1, runners: result.runners.length, agents: 15, status: 'completed' });
+      assert.deepEqual(await storedRows(stack.db, runId), {
+        runs: 1,
+        predictions: 1,
+        runners: result.runners.length,
+        agents: 15,
+        status: 'completed',
+      });
     } finally {
       proxy.restore();
       await w.stop();

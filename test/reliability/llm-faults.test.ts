@@ -4,7 +4,12 @@ import type { RaceCard } from '../../schemas/race-card.js';
 import { seedRaceDay } from '../support/history.js';
 import { activityAttempts } from '../support/history-events.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
-import { startOpenAiStub, validAnswerFor, type OpenAiStub, type StubBehaviour } from '../support/openai-stub.js';
+import {
+  startOpenAiStub,
+  validAnswerFor,
+  type OpenAiStub,
+  type StubBehaviour,
+} from '../support/openai-stub.js';
 
 /**
  * LLM faults through the race workflow. Already covered in test/integration/llm-analyst.test.ts: a valid
@@ -14,7 +19,12 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
   let stack: TestStack;
   let stub: OpenAiStub;
   let cards: RaceCard[];
-  const llmEnv = (timeoutMs = 5000) => ({ OPENAI_API_KEY: 'sk-test-dummy', LLM_BASE_URL: stub.baseURL, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: String(timeoutMs) });
+  const llmEnv = (timeoutMs = 5000) => ({
+    OPENAI_API_KEY: 'sk-test-dummy',
+    LLM_BASE_URL: stub.baseURL,
+    LLM_MAX_RETRIES: '0',
+    LLM_TIMEOUT_MS: String(timeoutMs),
+  });
 
   before(async () => {
     stack = await startTestStack();
@@ -33,7 +43,9 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
       const card = cards[i]!;
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
       const result = await w.client.result(workflowId, runId);
-      const qual = (await activityAttempts(w.client.temporal, workflowId, runId)).find((a) => a.activityType === 'qualAnalysis');
+      const qual = (await activityAttempts(w.client.temporal, workflowId, runId)).find(
+        (a) => a.activityType === 'qualAnalysis',
+      );
       return { result, qualAttempts: qual?.attempts };
     } finally {
       await w.stop();
@@ -41,7 +53,10 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
   }
 
   test('HTTP 429 once is retried by Temporal and the LLM answers on the second attempt', async () => {
-    const { result, qualAttempts } = await run(0, [{ kind: 'status', status: 429, message: 'slow down' }, { kind: 'answer' }]);
+    const { result, qualAttempts } = await run(0, [
+      { kind: 'status', status: 429, message: 'slow down' },
+      { kind: 'answer' },
+    ]);
     assert.equal(result.provenance.qualSource, 'llm:gpt-4o-mini');
     assert.equal(result.provenance.qualFallbackReason, undefined);
     assert.deepEqual(qualAttempts, [2]);
@@ -56,13 +71,19 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
   });
 
   test('invalid JSON once is retried and the second, valid answer is used', async () => {
-    const { result, qualAttempts } = await run(2, [{ kind: 'content', content: '{"runners": [ {"horseId": ' }, { kind: 'answer' }]);
+    const { result, qualAttempts } = await run(2, [
+      { kind: 'content', content: '{"runners": [ {"horseId": ' },
+      { kind: 'answer' },
+    ]);
     assert.equal(result.provenance.qualSource, 'llm:gpt-4o-mini');
     assert.deepEqual(qualAttempts, [2]);
   });
 
   test('answers that break the schema on every attempt end in the evidence model, with the reason recorded', async () => {
-    const broken: StubBehaviour = { kind: 'answer', build: (ids) => ({ runners: ids.map((horseId) => ({ horseId, lr: { formFitness: 'high' } })) }) };
+    const broken: StubBehaviour = {
+      kind: 'answer',
+      build: (ids) => ({ runners: ids.map((horseId) => ({ horseId, lr: { formFitness: 'high' } })) }),
+    };
     const { result, qualAttempts } = await run(3, [broken, broken, broken]);
     assert.match(result.provenance.qualFallbackReason ?? '', /^LlmInvalidAnswer on attempt \d/);
     assert.equal(result.provenance.qualSource, 'evidence-model');
@@ -73,7 +94,11 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
     const absurd: StubBehaviour = {
       kind: 'answer',
       build: (ids) => ({
-        runners: validAnswerFor(ids).runners.map((r) => ({ ...r, lr: { formFitness: 1e6, conditions: 5e4, tactics: 900, context: 1e9 }, confidence: 7 })),
+        runners: validAnswerFor(ids).runners.map((r) => ({
+          ...r,
+          lr: { formFitness: 1e6, conditions: 5e4, tactics: 900, context: 1e9 },
+          confidence: 7,
+        })),
       }),
     };
     const { result } = await run(4, [absurd]);
@@ -82,7 +107,10 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
     assert.ok(Math.abs(sum - 1) < 1e-9);
     for (const r of result.runners) {
       assert.ok(r.flags.includes('llm-absurd'), `${r.horseId} carries llm-absurd: ${r.flags.join(',')}`);
-      assert.ok(r.flags.some((f) => f.startsWith('lr-clipped')), `${r.horseId} records the clipping`);
+      assert.ok(
+        r.flags.some((f) => f.startsWith('lr-clipped')),
+        `${r.horseId} records the clipping`,
+      );
     }
   });
 });

@@ -24,8 +24,7 @@ function textOf(value: unknown, out: string[] = []): string[] {
       out.push(k);
       textOf(v, out);
     }
-  }
-  else if (value !== null && value !== undefined) out.push(String(value));
+  } else if (value !== null && value !== undefined) out.push(String(value));
   return out;
 }
 
@@ -59,33 +58,57 @@ describe('secrets stay in the worker environment', () => {
       temporalAddress: stack.temporal.address,
       databaseUrl,
       taskQueue,
-      env: { OPENAI_API_KEY: OPENAI_KEY, LLM_BASE_URL: stub.baseURL, LLM_MAX_RETRIES: '0', E2B_API_KEY: E2B_KEY, SANDBOX: 'inline', LOG_LEVEL: 'debug' },
+      env: {
+        OPENAI_API_KEY: OPENAI_KEY,
+        LLM_BASE_URL: stub.baseURL,
+        LLM_MAX_RETRIES: '0',
+        E2B_API_KEY: E2B_KEY,
+        SANDBOX: 'inline',
+        LOG_LEVEL: 'debug',
+      },
     });
     const client = new RaceClient({ connection: stack.connection, taskQueue });
     // Default sandbox: with E2B_API_KEY set, SANDBOX=inline must still win.
     const { workflowId, runId } = await client.startRace(card, { qual: 'llm' });
     const result = await client.result(workflowId, runId);
     assert.equal(result.provenance.qualSource, 'llm:gpt-4o-mini');
-    assert.equal(stub.requests.at(-1)?.headers.authorization, `Bearer ${OPENAI_KEY}`, 'the worker really held and used the key');
+    assert.equal(
+      stub.requests.at(-1)?.headers.authorization,
+      `Bearer ${OPENAI_KEY}`,
+      'the worker really held and used the key',
+    );
     await worker.stop();
 
     const handle = client.temporal.workflow.getHandle(workflowId, runId);
     const history = await handle.fetchHistory();
     const desc = await handle.describe();
-    const stored = await stack.db.query('SELECT r.card, r.options, p.result FROM race_runs r JOIN predictions p USING (run_id) WHERE run_id = $1', [runId]);
+    const stored = await stack.db.query(
+      'SELECT r.card, r.options, p.result FROM race_runs r JOIN predictions p USING (run_id) WHERE run_id = $1',
+      [runId],
+    );
     const places: Record<string, string> = {
       history: textOf(history).join('\n'),
       memo: JSON.stringify(desc.memo ?? {}) + textOf(desc.raw.workflowExecutionInfo?.memo).join('\n'),
-      searchAttributes: JSON.stringify(desc.searchAttributes ?? {}) + textOf(desc.raw.workflowExecutionInfo?.searchAttributes).join('\n'),
+      searchAttributes:
+        JSON.stringify(desc.searchAttributes ?? {}) +
+        textOf(desc.raw.workflowExecutionInfo?.searchAttributes).join('\n'),
       result: JSON.stringify(result),
       database: JSON.stringify(stored.rows),
       workerLogs: worker.output(),
     };
-    assert.ok(places.history!.includes(card.raceId) && places.memo!.length > 10 && places.workerLogs!.includes('worker polling'), 'the scan sees real content');
+    assert.ok(
+      places.history!.includes(card.raceId) &&
+        places.memo!.length > 10 &&
+        places.workerLogs!.includes('worker polling'),
+      'the scan sees real content',
+    );
     for (const secret of [OPENAI_KEY, E2B_KEY, DB_PASSWORD]) {
       for (const [where, text] of Object.entries(places)) {
         assert.ok(!text.includes(secret), `${secret} found in ${where}`);
-        assert.ok(!text.includes(Buffer.from(secret).toString('base64')), `${secret} (base64) found in ${where}`);
+        assert.ok(
+          !text.includes(Buffer.from(secret).toString('base64')),
+          `${secret} (base64) found in ${where}`,
+        );
       }
     }
   });

@@ -7,14 +7,24 @@ export interface ActivityAttempt {
 }
 
 /** Reads a run's history and lists every scheduled activity with its decoded input and the attempts that started. */
-export async function activityAttempts(client: Client, workflowId: string, runId?: string): Promise<ActivityAttempt[]> {
+export async function activityAttempts(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<ActivityAttempt[]> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const byScheduled = new Map<string, ActivityAttempt>();
   for (const e of history.events ?? []) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) {
-      const input = (scheduled.input?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')));
-      byScheduled.set(String(e.eventId), { activityType: scheduled.activityType?.name ?? '', input, attempts: [] });
+      const input = (scheduled.input?.payloads ?? []).map((p) =>
+        JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')),
+      );
+      byScheduled.set(String(e.eventId), {
+        activityType: scheduled.activityType?.name ?? '',
+        input,
+        attempts: [],
+      });
     }
     const started = e.activityTaskStartedEventAttributes;
     if (started) byScheduled.get(String(started.scheduledEventId))?.attempts.push(started.attempt ?? 1);

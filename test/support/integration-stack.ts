@@ -33,7 +33,13 @@ export interface TestStack {
     processEnv?: NodeJS.ProcessEnv;
     /** The database the worker's activities use (default: the stack's), e.g. through a test proxy. */
     databaseUrl?: string;
-  }): Promise<{ client: RaceClient; taskQueue: string; worker: Worker; deps: WorkerDeps; stop(): Promise<void> }>;
+  }): Promise<{
+    client: RaceClient;
+    taskQueue: string;
+    worker: Worker;
+    deps: WorkerDeps;
+    stop(): Promise<void>;
+  }>;
   /** Stops the dev server and starts it again on the same port and SQLite file (durableTemporal only). */
   restartTemporal(): Promise<void>;
   /** A fresh task queue name, for workers started outside this process. */
@@ -78,8 +84,16 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   await migrate(databaseUrl);
   const db = createPool(databaseUrl, 5);
   const connection = await Connection.connect({ address: temporal.address });
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  const env = loadEnv({ ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, EMBEDDED_STACK: 'false' });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+  const env = loadEnv({
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    DATABASE_URL: databaseUrl,
+    EMBEDDED_STACK: 'false',
+  });
 
   const newTaskQueue = () => `test-${process.pid}-${++queueCounter}-${Date.now().toString(36)}`;
   return {
@@ -93,7 +107,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async startWorker(opts = {}) {
       const taskQueue = newTaskQueue();
       const workerEnv = { ...env, ...opts.env };
-      const deps = await buildActivityDeps(workerEnv, opts.databaseUrl ?? databaseUrl, { faults: opts.faults, processEnv: opts.processEnv ?? {} });
+      const deps = await buildActivityDeps(workerEnv, opts.databaseUrl ?? databaseUrl, {
+        faults: opts.faults,
+        processEnv: opts.processEnv ?? {},
+      });
       const { worker, connection: workerConnection } = await createRaceWorker({
         address: temporal.address,
         taskQueue,
@@ -116,7 +133,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       };
     },
     async restartTemporal() {
-      if (!opts.durableTemporal) throw new Error('restartTemporal needs startTestStack({ durableTemporal: true })');
+      if (!opts.durableTemporal)
+        throw new Error('restartTemporal needs startTestStack({ durableTemporal: true })');
       await temporal.stop();
       temporal = await startTemporalDevServer(temporalOptions);
     },

@@ -10,7 +10,14 @@ export interface LoadReport {
   completed: number;
   failed: number;
   /** Rows per table after the run: each must equal `races` (runners and agents: their totals). */
-  rows: { raceRuns: number; predictions: number; distinctRunsPredicted: number; runnerRows: number; expectedRunnerRows: number; agentRows: number };
+  rows: {
+    raceRuns: number;
+    predictions: number;
+    distinctRunsPredicted: number;
+    runnerRows: number;
+    expectedRunnerRows: number;
+    agentRows: number;
+  };
   wallSeconds: number;
   racesPerSecond: number;
   workerPeakRssMiB: number | undefined;
@@ -30,10 +37,16 @@ export async function runLoad(races: number): Promise<LoadReport> {
     const cards: RaceCard[] = [];
     for (let day = 0; cards.length < races; day++) {
       const date = new Date(Date.UTC(2026, 0, 5 + day)).toISOString().slice(0, 10);
-      cards.push(...(await seedRaceDay(stack.db, 1000 + day, Math.min(RACES_PER_DAY, races - cards.length), date)));
+      cards.push(
+        ...(await seedRaceDay(stack.db, 1000 + day, Math.min(RACES_PER_DAY, races - cards.length), date)),
+      );
     }
     const taskQueue = stack.newTaskQueue();
-    const worker = await spawnWorkerProcess({ temporalAddress: stack.temporal.address, databaseUrl: stack.databaseUrl, taskQueue });
+    const worker = await spawnWorkerProcess({
+      temporalAddress: stack.temporal.address,
+      databaseUrl: stack.databaseUrl,
+      taskQueue,
+    });
     try {
       const client = new RaceClient({ connection: stack.connection, taskQueue });
       const t0 = performance.now();
@@ -51,8 +64,14 @@ export async function runLoad(races: number): Promise<LoadReport> {
         rows: {
           raceRuns: await countRows(stack.db, `SELECT count(*) AS n FROM race_runs ${where}`, [runIds]),
           predictions: await countRows(stack.db, `SELECT count(*) AS n FROM predictions ${where}`, [runIds]),
-          distinctRunsPredicted: await countRows(stack.db, `SELECT count(DISTINCT run_id) AS n FROM predictions ${where}`, [runIds]),
-          runnerRows: await countRows(stack.db, `SELECT count(*) AS n FROM runner_predictions ${where}`, [runIds]),
+          distinctRunsPredicted: await countRows(
+            stack.db,
+            `SELECT count(DISTINCT run_id) AS n FROM predictions ${where}`,
+            [runIds],
+          ),
+          runnerRows: await countRows(stack.db, `SELECT count(*) AS n FROM runner_predictions ${where}`, [
+            runIds,
+          ]),
           expectedRunnerRows: cards.reduce((s, c) => s + c.runners.filter((r) => !r.scratched).length, 0),
           agentRows: await countRows(stack.db, `SELECT count(*) AS n FROM agent_outputs ${where}`, [runIds]),
         },

@@ -2,7 +2,12 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../../db/pool.js';
 
 /** Polls fn until ok(value) or the deadline; returns the last value (the caller asserts on it). */
-export async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitUntil<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await fn();
   while (!ok(last) && Date.now() < deadline) {
@@ -40,16 +45,23 @@ export async function storedRows(db: Db, runId: string) {
     predictions: await countRows(db, 'SELECT count(*) AS n FROM predictions WHERE run_id = $1', [runId]),
     runners: await countRows(db, 'SELECT count(*) AS n FROM runner_predictions WHERE run_id = $1', [runId]),
     agents: await countRows(db, 'SELECT count(*) AS n FROM agent_outputs WHERE run_id = $1', [runId]),
-    status: (await db.query<{ status: string }>('SELECT status FROM race_runs WHERE run_id = $1', [runId])).rows[0]?.status,
+    status: (await db.query<{ status: string }>('SELECT status FROM race_runs WHERE run_id = $1', [runId]))
+      .rows[0]?.status,
   };
 }
 
 /** Win probabilities by horse id, for comparing two runs of the same card. */
-export const winVector = (result: { runners: { horseId: string; winProbFinal: number }[] }): Record<string, number> =>
-  Object.fromEntries(result.runners.map((r) => [r.horseId, r.winProbFinal]));
+export const winVector = (result: {
+  runners: { horseId: string; winProbFinal: number }[];
+}): Record<string, number> => Object.fromEntries(result.runners.map((r) => [r.horseId, r.winProbFinal]));
 
 /** Waits for a workflow's result through server restarts: a long poll cut by the outage is simply asked again. */
-export async function resultThroughOutages<T>(client: Client, workflowId: string, runId: string, timeoutMs = 120_000): Promise<T> {
+export async function resultThroughOutages<T>(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

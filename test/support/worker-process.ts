@@ -4,7 +4,15 @@ import type { AgentFaults } from '../../activities/ports.js';
 import { PROJECT_ROOT } from '../../config/env.js';
 
 /** Settings a test worker must never inherit from the developer's shell. */
-const SCRUBBED = ['OPENAI_API_KEY', 'LLM_BASE_URL', 'E2B_API_KEY', 'RACE_ENGINE_TEST_FAULTS', 'SANDBOX', 'DATABASE_URL', 'TEMPORAL_TASK_QUEUE'];
+const SCRUBBED = [
+  'OPENAI_API_KEY',
+  'LLM_BASE_URL',
+  'E2B_API_KEY',
+  'RACE_ENGINE_TEST_FAULTS',
+  'SANDBOX',
+  'DATABASE_URL',
+  'TEMPORAL_TASK_QUEUE',
+];
 
 export interface WorkerProcess {
   pid: number;
@@ -39,7 +47,11 @@ export async function spawnWorkerProcess(opts: {
     ...(opts.faults ? { RACE_ENGINE_TEST_FAULTS: JSON.stringify(opts.faults) } : {}),
     ...opts.env,
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/worker.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/worker.ts'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));

@@ -10,11 +10,24 @@ test('placesPaid defaults by field size', () => {
 
 test('a card with one active runner is rejected', () => {
   const r = RaceCardSchema.safeParse({
-    raceId: 'r1', meeting: { venue: 'ST', date: '2025-01-01' }, raceNo: 1, distanceM: 1200, surface: 'turf',
-    going: 'GOOD', raceClass: '4',
+    raceId: 'r1',
+    meeting: { venue: 'ST', date: '2025-01-01' },
+    raceNo: 1,
+    distanceM: 1200,
+    surface: 'turf',
+    going: 'GOOD',
+    raceClass: '4',
     runners: [
       { horseId: 'a', horseNo: 1, draw: 1, actualWeight: 120, jockeyId: 'j', trainerId: 't' },
-      { horseId: 'b', horseNo: 2, draw: 2, actualWeight: 120, jockeyId: 'j', trainerId: 't', scratched: true },
+      {
+        horseId: 'b',
+        horseNo: 2,
+        draw: 2,
+        actualWeight: 120,
+        jockeyId: 'j',
+        trainerId: 't',
+        scratched: true,
+      },
     ],
   });
   assert.equal(r.success, false);

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryAccumulator } from '../../../models/hk/history-accumulator.js';
-import { analyseWithEvidenceModel, loadEvidenceArtefact, EvidenceArtefactError } from '../../../models/qual/index.js';
+import {
+  analyseWithEvidenceModel,
+  loadEvidenceArtefact,
+  EvidenceArtefactError,
+} from '../../../models/qual/index.js';
 import { fitEvidenceModel } from '../../../models/qual/fit.js';
 import { extractEvidence } from '../../../models/qual/evidence.js';
 import { LR_RANGE, QualRunnerSchema } from '../../../schemas/qual.js';
@@ -48,10 +52,12 @@ void test('fitting smooths and clips: a bin seen only among winners stays within
   const samples = [];
   for (let i = 0; i < 30; i++) {
     const race = syntheticRace(i);
-    for (const e of extractEvidence(race.card, acc.historiesFor(race.card))) samples.push({ raceId: race.card.raceId, evidence: e, won: race.outcome.winners.includes(e.horseId) });
+    for (const e of extractEvidence(race.card, acc.historiesFor(race.card)))
+      samples.push({ raceId: race.card.raceId, evidence: e, won: race.outcome.winners.includes(e.horseId) });
     acc.record(race);
   }
   const a = fitEvidenceModel(samples, { trainUntilRaceId: 30, races: 30 });
   for (const table of Object.values(a.factors))
-    for (const bin of Object.values(table)) assert.ok(bin.lr >= LR_RANGE[0] && bin.lr <= LR_RANGE[1] && Number.isFinite(bin.lr));
+    for (const bin of Object.values(table))
+      assert.ok(bin.lr >= LR_RANGE[0] && bin.lr <= LR_RANGE[1] && Number.isFinite(bin.lr));
 });

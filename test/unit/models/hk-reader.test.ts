@@ -22,9 +22,17 @@ function dataDir(runs: string[]): string {
 }
 
 void test('reads races in race_id order as cards with outcomes; odds of 1.0 become no price', () => {
-  const dir = dataDir([run(1, 1, 7, 2, '3.0'), run(1, 2, 8, 1, '2.0'), run(0, 1, 7, 1, '1.0'), run(0, 2, 9, 2, '5.0')]);
+  const dir = dataDir([
+    run(1, 1, 7, 2, '3.0'),
+    run(1, 2, 8, 1, '2.0'),
+    run(0, 1, 7, 1, '1.0'),
+    run(0, 2, 9, 2, '5.0'),
+  ]);
   const races = [...readHkRaces(dir)];
-  assert.deepEqual(races.map((r) => r.card.raceId), ['0', '1']);
+  assert.deepEqual(
+    races.map((r) => r.card.raceId),
+    ['0', '1'],
+  );
   const [first, second] = races;
   assert.equal(first?.card.surface, 'turf');
   assert.equal(second?.card.surface, 'dirt');
@@ -35,10 +43,16 @@ void test('reads races in race_id order as cards with outcomes; odds of 1.0 beco
 });
 
 void test('a missing file is named in the error', () => {
-  assert.throws(() => [...readHkRaces(join(tmpdir(), 'no-such-hk-dir'))], (e: Error) => e instanceof HkDataError && e.message.includes('races.csv'));
+  assert.throws(
+    () => [...readHkRaces(join(tmpdir(), 'no-such-hk-dir'))],
+    (e: Error) => e instanceof HkDataError && e.message.includes('races.csv'),
+  );
 });
 
 void test('a malformed row is reported with its file and line', () => {
   const dir = dataDir([run(0, 1, 7, 1, '2.0'), run(0, 2, 9, 2, 'abc')]);
-  assert.throws(() => [...readHkRaces(dir)], (e: Error) => e instanceof HkDataError && /runs\.csv:3: malformed row \(win_odds/.test(e.message));
+  assert.throws(
+    () => [...readHkRaces(dir)],
+    (e: Error) => e instanceof HkDataError && /runs\.csv:3: malformed row \(win_odds/.test(e.message),
+  );
 });

@@ -8,7 +8,8 @@ import { readHkRaces } from '../../../models/hk/reader.js';
 import type { HkRace } from '../../../models/hk/types.js';
 import { syntheticRace } from './synthetic.js';
 
-const snapshot = (r: TrainingRace): string => JSON.stringify({ f: r.features.map((row) => Array.from(row)), e: r.evidence });
+const snapshot = (r: TrainingRace): string =>
+  JSON.stringify({ f: r.features.map((row) => Array.from(row)), e: r.evidence });
 
 /** Rewrites race k's result (winner last, slower times) and returns the new season. */
 function tamperWith(races: HkRace[], k: number): HkRace[] {
@@ -23,7 +24,15 @@ function tamperWith(races: HkRace[], k: number): HkRace[] {
         winners: [reversed[0] as string],
         results: race.outcome.results.map((r) => {
           const pos = reversed.indexOf(r.horseId) + 1;
-          return { ...r, position: pos, won: pos === 1, lengthsBehind: (pos - 1) * 3, finishTimeS: (r.finishTimeS ?? 80) + pos, positionCalls: [pos], sectionalTimesS: [30 + pos] };
+          return {
+            ...r,
+            position: pos,
+            won: pos === 1,
+            lengthsBehind: (pos - 1) * 3,
+            finishTimeS: (r.finishTimeS ?? 80) + pos,
+            positionCalls: [pos],
+            sectionalTimesS: [30 + pos],
+          };
         }),
       },
     };
@@ -34,19 +43,36 @@ function assertNoLeakage(season: HkRace[], k: number): void {
   const pars = fitSpeedPars(season, Number.MAX_SAFE_INTEGER, 'test');
   const before = collectTrainingData(season, pars).races;
   const after = collectTrainingData(tamperWith(season, k), pars).races;
-  for (let i = 0; i <= k; i++) assert.equal(snapshot(after[i] as TrainingRace), snapshot(before[i] as TrainingRace), `race ${i} changed`);
-  const laterChanged = before.slice(k + 1).some((r, j) => snapshot(r) !== snapshot(after[k + 1 + j] as TrainingRace));
-  assert.ok(laterChanged, 'the tampered result should reach some later race (otherwise this test proves nothing)');
+  for (let i = 0; i <= k; i++)
+    assert.equal(
+      snapshot(after[i] as TrainingRace),
+      snapshot(before[i] as TrainingRace),
+      `race ${i} changed`,
+    );
+  const laterChanged = before
+    .slice(k + 1)
+    .some((r, j) => snapshot(r) !== snapshot(after[k + 1 + j] as TrainingRace));
+  assert.ok(
+    laterChanged,
+    'the tampered result should reach some later race (otherwise this test proves nothing)',
+  );
 }
 
 void test('changing a race result leaves that race and every earlier race unchanged (synthetic season)', () => {
-  assertNoLeakage(Array.from({ length: 40 }, (_, i) => syntheticRace(i)), 25);
+  assertNoLeakage(
+    Array.from({ length: 40 }, (_, i) => syntheticRace(i)),
+    25,
+  );
 });
 
 const HK_DATA_DIR = process.env.HK_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data', 'hkracing');
 void test(
   'changing a race result leaves earlier features unchanged (real HK data, first 600 races)',
-  { skip: existsSync(join(HK_DATA_DIR, 'runs.csv')) ? false : `HK data not found at ${HK_DATA_DIR} (set HK_DATA_DIR)` },
+  {
+    skip: existsSync(join(HK_DATA_DIR, 'runs.csv'))
+      ? false
+      : `HK data not found at ${HK_DATA_DIR} (set HK_DATA_DIR)`,
+  },
   () => {
     const season: HkRace[] = [];
     for (const race of readHkRaces(HK_DATA_DIR)) {

@@ -8,8 +8,13 @@ import { buildQuantFeatures } from '../../../models/features/quant-features.js';
 import { HistoryAccumulator } from '../../../models/hk/history-accumulator.js';
 import { syntheticCard, syntheticRace } from './synthetic.js';
 
-const pars = fitSpeedPars(Array.from({ length: 40 }, (_, i) => syntheticRace(i)), 40, 'test');
-const rowOf = (row: Float32Array | undefined): Record<string, number> => Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, row?.[j] as number]));
+const pars = fitSpeedPars(
+  Array.from({ length: 40 }, (_, i) => syntheticRace(i)),
+  40,
+  'test',
+);
+const rowOf = (row: Float32Array | undefined): Record<string, number> =>
+  Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, row?.[j] as number]));
 
 void test('the builder is deterministic and gives one finite row per active runner in card order', () => {
   const acc = new HistoryAccumulator();
@@ -43,12 +48,20 @@ void test('a horse with no history gets the documented defaults and missing indi
 
 void test('scratched runners get no row', () => {
   const card = syntheticCard(3);
-  const scratched = { ...card, runners: card.runners.map((r, i) => (i === 1 ? { ...r, scratched: true } : r)) };
+  const scratched = {
+    ...card,
+    runners: card.runners.map((r, i) => (i === 1 ? { ...r, scratched: true } : r)),
+  };
   assert.equal(buildQuantFeatures(scratched, new Map(), pars).rows.length, card.runners.length - 1);
 });
 
 void test('the committed feature definitions file matches the code', () => {
-  const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../../models/quant', `features-${FEATURE_VERSION}.json`), 'utf8')) as unknown;
+  const file = JSON.parse(
+    readFileSync(
+      join(import.meta.dirname, '../../../models/quant', `features-${FEATURE_VERSION}.json`),
+      'utf8',
+    ),
+  ) as unknown;
   assert.deepEqual(file, { version: FEATURE_VERSION, features: FEATURE_DEFINITIONS });
 });
 
@@ -61,8 +74,18 @@ void test('speed figures are seconds per km faster than the par for the same ven
   const last = histories.get(horse)?.runs[0];
   assert.ok(last && last.finishTimeS !== null);
   const par = 70;
-  const own = { version: 't', trainUntilRaceId: 0, finish: { [`${last.venue}|${last.surface}|${last.distanceM}`]: par }, lastSection: {} };
+  const own = {
+    version: 't',
+    trainUntilRaceId: 0,
+    finish: { [`${last.venue}|${last.surface}|${last.distanceM}`]: par },
+    lastSection: {},
+  };
   const f = rowOf(buildQuantFeatures(card, histories, own).rows[0]);
-  assert.ok(Math.abs((f.speed_fig_last as number) - Math.max(-10, Math.min(5, (par - last.finishTimeS) / (last.distanceM / 1000)))) < 1e-4);
+  assert.ok(
+    Math.abs(
+      (f.speed_fig_last as number) -
+        Math.max(-10, Math.min(5, (par - last.finishTimeS) / (last.distanceM / 1000))),
+    ) < 1e-4,
+  );
   assert.equal(f.speed_missing, 0);
 });

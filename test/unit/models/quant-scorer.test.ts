@@ -31,9 +31,16 @@ void test('onnxruntime-node reproduces every member score and the pooled score P
     assert.deepEqual(Object.keys(got.members).sort(), Object.keys(fixture.memberScores).sort());
     assert.ok(Object.keys(got.members).length >= 2, 'the ensemble has at least two members');
     for (const [name, want] of Object.entries(fixture.memberScores)) {
-      want.forEach((w, i) => assert.ok(Math.abs((got.members[name]?.[i] as number) - w) < 1e-4, `${name} row ${i}: ${got.members[name]?.[i]} vs ${w}`));
+      want.forEach((w, i) =>
+        assert.ok(
+          Math.abs((got.members[name]?.[i] as number) - w) < 1e-4,
+          `${name} row ${i}: ${got.members[name]?.[i]} vs ${w}`,
+        ),
+      );
     }
-    fixture.pooledScores.forEach((w, i) => assert.ok(Math.abs((got.pooled[i] as number) - w) < 1e-4, `pooled row ${i}: ${got.pooled[i]} vs ${w}`));
+    fixture.pooledScores.forEach((w, i) =>
+      assert.ok(Math.abs((got.pooled[i] as number) - w) < 1e-4, `pooled row ${i}: ${got.pooled[i]} vs ${w}`),
+    );
   } finally {
     await scorer.release();
   }
@@ -53,7 +60,8 @@ void test('the scorer gives win probs summing to 1 and place probs summing to pl
         assert.ok(r.winProbLower <= r.winProbBase && r.winProbBase <= r.winProbUpper);
         assert.ok(r.placeProbLower <= r.placeProbBase && r.placeProbBase <= r.placeProbUpper);
         assert.ok(r.topFeatures.length === 10);
-        for (const name of ['clogit', 'lgbm', out.modelVersion]) assert.ok((r.modelScores[name] ?? -1) >= 0, `modelScores.${name}`);
+        for (const name of ['clogit', 'lgbm', out.modelVersion])
+          assert.ok((r.modelScores[name] ?? -1) >= 0, `modelScores.${name}`);
       }
     }
   } finally {
@@ -75,7 +83,10 @@ void test('the scorer refuses a model trained on another feature version', async
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>;
     const copy = join(dir, 'meta.json');
     writeFileSync(copy, JSON.stringify({ ...meta, featureVersion: 'qf1' }));
-    await assert.rejects(QuantScorer.load(copy), (err: Error) => err.name === 'QuantModelError' && /trained on features qf1/.test(err.message));
+    await assert.rejects(
+      QuantScorer.load(copy),
+      (err: Error) => err.name === 'QuantModelError' && /trained on features qf1/.test(err.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -55,7 +55,13 @@ void test('the one-stage blend recovers the market and quant weights of simulate
 });
 
 void test('applyRichBlend with only ln_market = 1 returns the market, and probabilities sum to 1', () => {
-  const blend = { kind: 'conditional-logit' as const, terms: [{ name: 'ln_market' as const, coef: 1 }], races: 1, l2: 0, source: 'test' };
+  const blend = {
+    kind: 'conditional-logit' as const,
+    terms: [{ name: 'ln_market' as const, coef: 1 }],
+    races: 1,
+    l2: 0,
+    source: 'test',
+  };
   const market = [0.5, 0.3, 0.2];
   const p = applyRichBlend(blend, [runner(0, 0.2), runner(1, 0.3), runner(2, 0.5)], market);
   p.forEach((v, i) => assert.ok(Math.abs(v - (market[i] as number)) < 1e-12));
@@ -63,10 +69,28 @@ void test('applyRichBlend with only ln_market = 1 returns the market, and probab
 
 void test('synthesis applies the shipped one-stage blend when every runner has odds, and says so', () => {
   const artefacts = CalibrationArtefactsSchema.parse(
-    JSON.parse(readFileSync(join(import.meta.dirname, '../../../models/artefacts', (JSON.parse(readFileSync(join(import.meta.dirname, '../../../models/artefacts/current.json'), 'utf8')) as { file: string }).file), 'utf8')),
+    JSON.parse(
+      readFileSync(
+        join(
+          import.meta.dirname,
+          '../../../models/artefacts',
+          (
+            JSON.parse(
+              readFileSync(join(import.meta.dirname, '../../../models/artefacts/current.json'), 'utf8'),
+            ) as { file: string }
+          ).file,
+        ),
+        'utf8',
+      ),
+    ),
   );
   assert.ok(artefacts.richBlend, 'the shipped artefact carries a one-stage blend');
-  const input: AgentInput = { raceId: 'r1', placesPaid: 3, calibrationGroup: 'turf', runners: [0.3, 0.25, 0.2, 0.15, 0.1].map((p, i) => runner(i, p, 1 + i * 0.1)) };
+  const input: AgentInput = {
+    raceId: 'r1',
+    placesPaid: 3,
+    calibrationGroup: 'turf',
+    runners: [0.3, 0.25, 0.2, 0.15, 0.1].map((p, i) => runner(i, p, 1 + i * 0.1)),
+  };
   const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, artefacts));
   const odds = { h0: 3, h1: 4, h2: 6, h3: 8, h4: 12 };
   const withOdds = synthesize({ input, agentOutputs, failures: [], marketOdds: odds, artefacts });
@@ -76,6 +100,12 @@ void test('synthesis applies the shipped one-stage blend when every runner has o
   assert.ok(withOdds.summary.richBlend);
   assert.equal(withOdds.summary.marketBlend, null);
   assert.match(withOdds.explanation.marketBlend, /one-stage/);
-  const missing = synthesize({ input, agentOutputs, failures: [], marketOdds: { ...odds, h4: undefined }, artefacts });
+  const missing = synthesize({
+    input,
+    agentOutputs,
+    failures: [],
+    marketOdds: { ...odds, h4: undefined },
+    artefacts,
+  });
   missing.runners.forEach((r) => assert.equal(r.winProbFinal, r.winProbModel));
 });

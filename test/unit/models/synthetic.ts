@@ -5,7 +5,10 @@ import type { HkRace } from '../../../models/hk/types.js';
  * A small deterministic season: 8 horses, 6 per race, rotating, with results that depend only on
  * the race index. Enough for every feature and evidence branch without the real data.
  */
-export function syntheticCard(i: number, horses: number[] = [0, 1, 2, 3, 4, 5].map((k) => (i + k) % 8)): RaceCard {
+export function syntheticCard(
+  i: number,
+  horses: number[] = [0, 1, 2, 3, 4, 5].map((k) => (i + k) % 8),
+): RaceCard {
   const day = new Date(Date.UTC(2020, 0, 1 + 7 * Math.floor(i / 2))).toISOString().slice(0, 10);
   return RaceCardSchema.parse({
     raceId: `syn-${i}`,
@@ -34,7 +37,9 @@ export function syntheticCard(i: number, horses: number[] = [0, 1, 2, 3, 4, 5].m
 export function syntheticRace(i: number): HkRace {
   const card = syntheticCard(i);
   const ids = card.runners.map((r) => r.horseId);
-  const order = [...ids].sort((a, b) => ((Number(a.slice(1)) * 7 + i) % 8) - ((Number(b.slice(1)) * 7 + i) % 8));
+  const order = [...ids].sort(
+    (a, b) => ((Number(a.slice(1)) * 7 + i) % 8) - ((Number(b.slice(1)) * 7 + i) % 8),
+  );
   const winnerTime = 60 + card.distanceM / 20;
   return {
     raceNumericId: i,

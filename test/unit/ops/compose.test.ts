@@ -18,23 +18,36 @@ interface Service {
 }
 
 describe('docker-compose.yml (structural check: no Docker engine here)', () => {
-  const compose = yaml.load(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+  const compose = yaml.load(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, Service>;
+    volumes?: Record<string, unknown>;
+  };
   const services = compose.services;
 
   test('every dependency names a service, with a condition compose knows', () => {
     for (const [name, s] of Object.entries(services)) {
       assert.ok(s.image || s.build, `${name} has an image or a build`);
-      const deps = Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {});
+      const deps = Array.isArray(s.depends_on)
+        ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }]))
+        : (s.depends_on ?? {});
       for (const [dep, { condition }] of Object.entries(deps)) {
         assert.ok(services[dep], `${name} depends on unknown service ${dep}`);
-        assert.ok(['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition), `${name}: ${condition}`);
+        assert.ok(
+          ['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition),
+          `${name}: ${condition}`,
+        );
       }
     }
   });
 
   test('the setup job registers exactly the search attributes the workflows set', () => {
     const script = [services['temporal-setup']?.command].flat().join(' ');
-    const listed = Object.fromEntries([...script.matchAll(/(\w+):(Keyword|Datetime|Bool|Int|Double|Text|KeywordList)/g)].map((m) => [m[1], m[2]]));
+    const listed = Object.fromEntries(
+      [...script.matchAll(/(\w+):(Keyword|Datetime|Bool|Int|Double|Text|KeywordList)/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
     assert.deepEqual(listed, { ...SEARCH_ATTRIBUTES });
   });
 
@@ -43,7 +56,8 @@ describe('docker-compose.yml (structural check: no Docker engine here)', () => {
     assert.equal(env.EMBEDDED_STACK, 'false');
     assert.match(env.TEMPORAL_ADDRESS ?? '', /^temporal:7233$/);
     assert.match(env.DATABASE_URL ?? '', /@app-db:5432\//);
-    for (const k of ['ALERT_WEBHOOK_URL', 'METRICS_PORT', 'TEMPORAL_METRICS_PORT']) assert.ok(k in env, `worker env lacks ${k}`);
+    for (const k of ['ALERT_WEBHOOK_URL', 'METRICS_PORT', 'TEMPORAL_METRICS_PORT'])
+      assert.ok(k in env, `worker env lacks ${k}`);
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /CMD \["npx", "tsx", "cli\/worker.ts"\]/);
   });

@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dailyMetrics, detectDrift, scoreRace, type ScorablePrediction } from '../../../activities/evaluate.js';
+import {
+  dailyMetrics,
+  detectDrift,
+  scoreRace,
+  type ScorablePrediction,
+} from '../../../activities/evaluate.js';
 import { DriftThresholdsSchema } from '../../../schemas/ops.js';
 
 const race = (id: string, probs: number[], winner: number, odds?: number[]): ScorablePrediction => ({
   runId: `run-${id}`,
   raceId: id,
   raceDate: '2026-03-04',
-  runners: probs.map((p, i) => ({ horseId: `h${i}`, winProbFinal: p, winProbBase: p, marketOdds: odds?.[i] ?? null })),
+  runners: probs.map((p, i) => ({
+    horseId: `h${i}`,
+    winProbFinal: p,
+    winProbBase: p,
+    marketOdds: odds?.[i] ?? null,
+  })),
   positions: new Map(probs.map((_, i) => [`h${i}`, i === winner ? 1 : i < winner ? i + 2 : i + 1])),
 });
 
@@ -25,7 +35,13 @@ describe('scoring stored predictions (SPEC 7)', () => {
 
   test('a dead heat is scored on Brier but excluded from log loss, and the reason is kept', () => {
     const r = race('r2', [0.5, 0.5], 0);
-    const dead = { ...r, positions: new Map([['h0', 1], ['h1', 1]]) };
+    const dead = {
+      ...r,
+      positions: new Map([
+        ['h0', 1],
+        ['h1', 1],
+      ]),
+    };
     const s = scoreRace(dead);
     assert.equal(s.logLoss, null);
     assert.equal(s.excludedReason, 'dead heat');
@@ -35,7 +51,10 @@ describe('scoring stored predictions (SPEC 7)', () => {
   });
 
   test('daily metrics average the day and report the feature distributions watched for drift', () => {
-    const day = dailyMetrics('2026-03-04', 'all', [race('a', [0.6, 0.3, 0.1], 0, [1.5, 3, 9]), race('b', [0.4, 0.4, 0.2], 2, [2.5, 2.5, 5])]);
+    const day = dailyMetrics('2026-03-04', 'all', [
+      race('a', [0.6, 0.3, 0.1], 0, [1.5, 3, 9]),
+      race('b', [0.4, 0.4, 0.2], 2, [2.5, 2.5, 5]),
+    ]);
     assert.equal(day.racesScored, 2);
     assert.ok(Math.abs(day.logLoss! - (-Math.log(0.6) - Math.log(0.2)) / 2) < 1e-12);
     assert.ok(Math.abs(day.favouriteBaseProb! - 0.5) < 1e-12);
@@ -61,9 +80,15 @@ describe('drift detection', () => {
 
   test('feature drift alerts either way; no baseline, no alert', () => {
     const bigger = { ...base, raceDate: '2026-03-04', fieldSize: base.fieldSize! + 5 };
-    assert.deepEqual(detectDrift(bigger, [base], thresholds).map((a) => a.metric), ['fieldSize']);
+    assert.deepEqual(
+      detectDrift(bigger, [base], thresholds).map((a) => a.metric),
+      ['fieldSize'],
+    );
     const cheaper = { ...base, raceDate: '2026-03-04', favouriteOdds: base.favouriteOdds! * 0.5 };
-    assert.deepEqual(detectDrift(cheaper, [base], thresholds).map((a) => a.metric), ['favouriteOdds']);
+    assert.deepEqual(
+      detectDrift(cheaper, [base], thresholds).map((a) => a.metric),
+      ['favouriteOdds'],
+    );
     assert.deepEqual(detectDrift(bigger, [], thresholds), []);
   });
 });
