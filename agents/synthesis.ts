@@ -4,6 +4,7 @@ import type { AgentFailure } from '../schemas/result.js';
 import type { CalibrationArtefacts } from './artefacts.js';
 import { SynthesisValidationError } from './errors.js';
 import { hardNormalise, normaliseCapped, sum } from './kernel/normalise.js';
+import { DEFAULT_DISCOUNTS, harvillePlace } from './kernel/place.js';
 import type { PricingOptions } from './pricing.js';
 import { price } from './pricing.js';
 import { applyRichBlend } from './fit/rich-blend.js';
@@ -269,6 +270,12 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
         ? 'model only: no fitted market blend'
         : 'model only: not every runner has market odds';
 
+  // Place probabilities must agree with the win probabilities a user bets on: after a market blend they
+  // are derived again from the final win probabilities (discounted Harville), never left at the model's.
+  const finalPlace = blended
+    ? harvillePlace(blended, input.placesPaid, artefacts?.harville ?? DEFAULT_DISCOUNTS)
+    : place;
+
   const runners = input.runners.map((r, i): SynthesisRunner => {
     const p = winModel[i] ?? 0;
     const final = blended?.[i] ?? p;
@@ -287,7 +294,7 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
       horseId: r.horseId,
       winProbModel: p,
       winProbFinal: final,
-      placeProb: place[i] ?? 0,
+      placeProb: finalPlace[i] ?? 0,
       lower: bounds.lower,
       upper: bounds.upper,
       confidence: confidence[i] ?? 0,

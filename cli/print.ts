@@ -4,6 +4,13 @@ import type { RaceResult } from '../schemas/result.js';
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
 const num = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
 
+function blendLabel(result: RaceResult): string {
+  const s = result.synthesis;
+  if (s.richBlend) return `one-stage (${s.richBlend.version})`;
+  if (s.marketBlend) return `a=${s.marketBlend.alpha.toFixed(2)} b=${s.marketBlend.beta.toFixed(2)}`;
+  return 'off';
+}
+
 /** The table an analyst reads: model and market side by side, value bets marked by a stake. */
 export function formatRaceTable(result: RaceResult, title?: string): string {
   const table = new Table({
@@ -50,7 +57,7 @@ export function formatRaceTable(result: RaceResult, title?: string): string {
       ? ` (${s.agentsFailed.map((f) => `${f.strategy}:${f.errorType}`).join(', ')} failed)`
       : '') +
     `, outlier agents: ${s.outlierAgents.length ? s.outlierAgents.join(', ') : 'none'}, consensus ${s.consensusScore.toFixed(3)}, ` +
-    `distinct estimates ${s.effectiveEstimates.toFixed(1)}, market blend ${s.marketBlend ? `a=${s.marketBlend.alpha.toFixed(2)} b=${s.marketBlend.beta.toFixed(2)}` : 'off'}` +
+    `distinct estimates ${s.effectiveEstimates.toFixed(1)}, market blend ${blendLabel(result)}` +
     (result.degraded ? '  ** DEGRADED **' : '');
   return `${head}\n${table.toString()}\n${footer}\n${result.explanation.summary}`;
 }

@@ -106,7 +106,8 @@ function parseReply(stdout: string, id: string): AgentOutput {
  */
 export function createE2bRunner(opts: E2bRunnerOptions): SandboxRunner {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const idleTtlMs = opts.idleTtlMs ?? 60_000;
+  // Billing runs while the sandbox lives: a race's agents (and their retries) come within seconds, so idle sandboxes go soon.
+  const idleTtlMs = opts.idleTtlMs ?? 15_000;
   const races = new Map<string, RaceSandbox>();
   const initLine = `${JSON.stringify({ artefacts: opts.artefacts })}\n`;
   let bundleContent: Promise<Buffer> | null = null;
