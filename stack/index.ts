@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate.js';
 import type { Env } from '../config/env.js';
+import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { canConnect, splitAddress } from './net.js';
 import { startEmbeddedPostgres } from './postgres.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
@@ -20,6 +21,37 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export class StackUnavailable extends Error {
   override name = 'StackUnavailable';
+}
+
+const INDEXED_VALUE_TYPE: Record<string, number> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
+
+/**
+ * Registers any of our search attributes the server lacks. The dev server registers them at first start,
+ * but a SQLite file from an older version of the project, or an external cluster, may miss newer ones;
+ * a workflow that sets an unregistered attribute fails every workflow task.
+ */
+export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
+    if (missing.length === 0) return [];
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]!])),
+    });
+    return missing.map(([name]) => name);
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Waits until the frontend answers for the namespace, not just until the port opens. */
@@ -79,6 +111,8 @@ export async function ensureStack(env: Env, opts: { log?: (line: string) => void
     uiUrl = `http://${host}:${env.TEMPORAL_UI_PORT}`;
   }
   await waitForNamespace(temporalAddress, env.TEMPORAL_NAMESPACE);
+  const added = await ensureSearchAttributes(temporalAddress, env.TEMPORAL_NAMESPACE);
+  if (added.length) log(`registered search attributes ${added.join(', ')}`);
 
   let databaseUrl = env.DATABASE_URL;
   let startedPostgres = false;
