@@ -1,26 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { InvalidInput, resultFromOrder, type RaceClient } from '../client/index.js';
-import { openSession } from './session.js';
+import { resultFromOrder } from '../client/index.js';
+import { withClient } from './session.js';
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined ? '-' : v.toFixed(d));
-
-async function withClient(withWorker: boolean, fn: (client: RaceClient) => Promise<void>): Promise<void> {
-  const session = await openSession({ withWorker, log });
-  try {
-    await fn(session.client);
-  } catch (err) {
-    log(
-      err instanceof InvalidInput
-        ? `${err.type}: ${err.message}`
-        : `${(err as Error).name}: ${(err as Error).message}`,
-    );
-    process.exitCode = 1;
-  } finally {
-    await session.close();
-  }
-}
 
 const program = new Command('results').description('Official results, scoring and monitoring');
 

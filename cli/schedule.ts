@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { InvalidInput, type RaceClient } from '../client/index.js';
+import type { RaceClient } from '../client/index.js';
 import { SANDBOX_KINDS } from '../schemas/agent-run.js';
 import { DEFAULT_START_OFFSET_SECONDS, type RaceDayStatus } from '../schemas/ops.js';
-import { openSession } from './session.js';
+import { withClient } from './session.js';
 
 /**
  * Race days and the nightly schedules. A race-day id (race-day-<venue>-<date>) names the day's workflow;
@@ -12,22 +12,6 @@ import { openSession } from './session.js';
  */
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const isRaceDay = (id: string) => id.startsWith('race-day-');
-
-async function withClient(withWorker: boolean, fn: (client: RaceClient) => Promise<void>): Promise<void> {
-  const session = await openSession({ withWorker, log });
-  try {
-    await fn(session.client);
-  } catch (err) {
-    log(
-      err instanceof InvalidInput
-        ? `${err.type}: ${err.message}`
-        : `${(err as Error).name}: ${(err as Error).message}`,
-    );
-    process.exitCode = 1;
-  } finally {
-    await session.close();
-  }
-}
 
 function printDay(s: RaceDayStatus): void {
   process.stdout.write(`${s.workflowId}${s.paused ? ' (paused)' : ''}, offset ${s.offsetSeconds}s\n`);

@@ -73,3 +73,24 @@ async function connectSession(env: Env, stack: Stack, withWorker: boolean): Prom
     },
   };
 }
+
+/**
+ * Runs one CLI action with a session and reports a failure as `<ErrorType>: <message>` on stderr with exit
+ * status 1, the same way for every command.
+ */
+export async function withClient(
+  withWorker: boolean,
+  fn: (client: RaceClient) => Promise<void>,
+): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const session = await openSession({ withWorker, log });
+  try {
+    await fn(session.client);
+  } catch (err) {
+    const type = (err as { type?: string }).type ?? (err as Error).name ?? 'Error';
+    log(`${type}: ${(err as Error).message ?? String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await session.close();
+  }
+}

@@ -9,3 +9,19 @@ export function createPool(databaseUrl: string, max = 10): Db {
   pool.on('error', () => {});
   return pool;
 }
+
+/** Runs `work` in one transaction on one connection: all of it lands, or none of it. */
+export async function inTransaction<T>(db: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

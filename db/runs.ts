@@ -1,4 +1,4 @@
-import type { Db } from './pool.js';
+import { inTransaction, type Db } from './pool.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { RaceResult } from '../schemas/result.js';
 import type { AgentFailure } from '../schemas/result.js';
@@ -12,9 +12,7 @@ export interface RunKey {
 
 /** Records that a run started, with its inputs. Idempotent: a retried activity changes nothing. */
 export async function recordRun(db: Db, key: RunKey, card: RaceCard, options: object): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     await client.query(
       `INSERT INTO race_cards (race_id, venue, race_date, race_no, post_time, card)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -34,13 +32,7 @@ export async function recordRun(db: Db, key: RunKey, card: RaceCard, options: ob
        VALUES ($1, $2, $3, 'running', $4, $5) ON CONFLICT (run_id) DO NOTHING`,
       [key.runId, key.workflowId, card.raceId, JSON.stringify(card), JSON.stringify(options)],
     );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -53,9 +45,7 @@ export async function persistResult(
   agents: { runs: AgentRun[]; failures: AgentFailure[] },
   agentInput?: AgentInput,
 ): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     await client.query(
       `INSERT INTO predictions (run_id, race_id, degraded, model_version, result, agent_input, calibration_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -116,13 +106,7 @@ export async function persistResult(
       `UPDATE race_runs SET status = 'completed', degraded = $2, finished_at = now() WHERE run_id = $1`,
       [result.runId, result.degraded],
     );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function markRunFailed(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AgentInputSchema, AgentOutputSchema } from './agent.js';
-import type { QualOutput } from './qual.js';
-import type { QuantOutput } from './quant.js';
+import { AgentInputSchema, AgentOutputSchema, type AgentInput, type AgentRunnerInput } from './agent.js';
+import type { QualOutput, QualRunner } from './qual.js';
+import type { QuantOutput, QuantRunner } from './quant.js';
 
 export const SANDBOX_KINDS = ['inline', 'process', 'e2b'] as const;
 export type SandboxKind = (typeof SANDBOX_KINDS)[number];
@@ -25,31 +25,39 @@ export const AgentTaskSchema = z.object({
 });
 export type AgentTask = z.infer<typeof AgentTaskSchema>;
 
+/** Joins quant and qual runners by horse id into the agents' per-runner input, in the quant order. */
+export function joinAgentRunners(
+  quant: readonly QuantRunner[],
+  qual: readonly QualRunner[],
+): AgentRunnerInput[] {
+  const qualById = new Map(qual.map((r) => [r.horseId, r]));
+  return quant.map((q) => {
+    const l = qualById.get(q.horseId);
+    if (!l) throw new Error(`qualitative output has no runner ${q.horseId}`);
+    return {
+      horseId: q.horseId,
+      winProbBase: q.winProbBase,
+      winProbLower: q.winProbLower,
+      winProbUpper: q.winProbUpper,
+      quantConfidence: q.confidence,
+      lrProduct: l.lrProduct,
+      chemistry: l.matrix.chemistry,
+      distance: l.matrix.distance,
+      weather: l.matrix.weather,
+      qualConfidence: l.confidence,
+    };
+  });
+}
+
 /**
- * Joins the quant and qual outputs runner by runner into the agents' input. Pure and deterministic,
- * so the workflow can build it once instead of shipping both outputs to each of fifteen activities.
+ * Joins the quant and qual outputs into the agents' input. Pure and deterministic, so the workflow can
+ * build it once instead of shipping both outputs to each of fifteen activities.
  */
-export function joinAgentInput(quant: QuantOutput, qual: QualOutput): z.infer<typeof AgentInputSchema> {
-  const qualById = new Map(qual.runners.map((r) => [r.horseId, r]));
+export function joinAgentInput(quant: QuantOutput, qual: QualOutput): AgentInput {
   return {
     raceId: quant.raceId,
     placesPaid: quant.placesPaid,
     calibrationGroup: quant.calibrationGroup,
-    runners: quant.runners.map((q) => {
-      const l = qualById.get(q.horseId);
-      if (!l) throw new Error(`qualitative output has no runner ${q.horseId}`);
-      return {
-        horseId: q.horseId,
-        winProbBase: q.winProbBase,
-        winProbLower: q.winProbLower,
-        winProbUpper: q.winProbUpper,
-        quantConfidence: q.confidence,
-        lrProduct: l.lrProduct,
-        chemistry: l.matrix.chemistry,
-        distance: l.matrix.distance,
-        weather: l.matrix.weather,
-        qualConfidence: l.confidence,
-      };
-    }),
+    runners: joinAgentRunners(quant.runners, qual.runners),
   };
 }

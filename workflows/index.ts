@@ -11,3 +11,4 @@ export {
 export { resultsWorkflow } from './results.js';
 export { monitoringWorkflow } from './monitoring.js';
 export { recalibrationWorkflow } from './recalibration.js';
+export { floorWorkflow } from './floor.js';

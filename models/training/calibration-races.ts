@@ -1,6 +1,7 @@
 import { AgentInputSchema, type AgentInput } from '../../schemas/agent.js';
 import type { QualRunner } from '../../schemas/qual.js';
 import type { QuantRunner } from '../../schemas/quant.js';
+import { joinAgentRunners } from '../../schemas/agent-run.js';
 import { calibrationGroupFor } from '../quant/calibration-group.js';
 import type { TrainingRace } from './collect.js';
 
@@ -26,23 +27,7 @@ export function calibrationRace(
     raceId: race.raceId,
     placesPaid: race.placesPaid,
     calibrationGroup: calibrationGroupFor(race),
-    runners: quant.map((q, i) => {
-      const l = qual[i];
-      if (!l || l.horseId !== q.horseId)
-        throw new Error(`race ${race.raceId}: quant and qual runners differ at ${i}`);
-      return {
-        horseId: q.horseId,
-        winProbBase: q.winProbBase,
-        winProbLower: q.winProbLower,
-        winProbUpper: q.winProbUpper,
-        quantConfidence: q.confidence,
-        lrProduct: l.lrProduct,
-        chemistry: l.matrix.chemistry,
-        distance: l.matrix.distance,
-        weather: l.matrix.weather,
-        qualConfidence: l.confidence,
-      };
-    }),
+    runners: joinAgentRunners(quant, qual),
   });
   return {
     input,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  fitCalibrationArtefacts,
   harvillePlace,
   mulberry32,
   runStrategy,
@@ -9,23 +8,11 @@ import {
   STRATEGY_NAMES,
   synthesize,
 } from '../../../agents/index.js';
+import { testArtefacts } from './fixtures.js';
 
 test('after the market blend, place probabilities follow the final win probabilities (never below them)', () => {
   const rng = mulberry32(99);
-  const training = Array.from({ length: 300 }, (_, i) => {
-    const r = simulateRace(rng, String(i + 1), { lrSignal: 0.4, temperature: 1.2 });
-    return {
-      input: r.input,
-      winnerHorseId: r.winnerHorseId,
-      finishOrder: r.finishOrder,
-      marketOdds: r.marketOdds,
-    };
-  });
-  const artefacts = fitCalibrationArtefacts(training, {
-    version: 't',
-    untilRaceId: '301',
-    bootstrapResamples: 20,
-  });
+  const artefacts = testArtefacts();
   assert.ok(artefacts.marketBlend, 'a market blend was fitted');
   // A market that strongly disagrees with the model, so final and model win probabilities differ a lot.
   const race = simulateRace(rng, 'x', { minRunners: 12, maxRunners: 12, marketNoise: 1.5 });
