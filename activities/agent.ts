@@ -102,7 +102,8 @@ export function createAgentActivities({
         calibrationVersion ? await calibration.get(calibrationVersion) : await calibration.current(),
       );
       const t0 = performance.now();
-      ctx.heartbeat();
+      // No heartbeat up front: a sub-millisecond agent would pay a server round trip for nothing. Anything
+      // slower heartbeats every second, well inside the 10 s heartbeat timeout.
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       let result;
       try {

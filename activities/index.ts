@@ -1,4 +1,5 @@
 import { createAgentActivities } from './agent.js';
+import { createHistoryLoader } from './history-loader.js';
 import { createNoopActivities } from './noop.js';
 import { createMonitoringActivities } from './monitoring.js';
 import { createPersistActivities } from './persist.js';
@@ -13,10 +14,12 @@ import { createSynthesisActivities } from './synthesis.js';
 
 /** Every activity, built from injected dependencies so tests can swap any of them. */
 export function createActivities(deps: ActivityDeps) {
+  // One history loader for both analyses, so a race's quant and qual share one read on this worker.
+  const histories = createHistoryLoader(deps.db);
   return {
     ...createRecordActivities(deps),
-    ...createQuantActivities(deps),
-    ...createQualActivities(deps),
+    ...createQuantActivities(deps, histories),
+    ...createQualActivities(deps, histories),
     ...createAgentActivities(deps),
     ...createSynthesisActivities(deps),
     ...createPersistActivities(deps),

@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { loadHistories } from '../db/history.js';
+import { createHistoryLoader } from './history-loader.js';
 import { QualOutputSchema, type QualOutput } from '../schemas/qual.js';
 import { RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
-import type { ActivityDeps, QualAnswer } from './ports.js';
+import type { ActivityDeps, Histories, QualAnswer } from './ports.js';
 
 export type QualMode = 'auto' | 'evidence' | 'llm';
 
@@ -14,11 +14,10 @@ export const LLM_ATTEMPTS_BEFORE_FALLBACK = 3;
 const errorType = (err: unknown): string =>
   (err as { type?: string }).type ?? (err instanceof Error ? err.name : 'Error');
 
-export function createQualActivities({
-  db,
-  evidenceAnalyst,
-  llmAnalyst,
-}: Pick<ActivityDeps, 'db' | 'evidenceAnalyst' | 'llmAnalyst'>) {
+export function createQualActivities(
+  { db, evidenceAnalyst, llmAnalyst }: Pick<ActivityDeps, 'db' | 'evidenceAnalyst' | 'llmAnalyst'>,
+  histories: (card: RaceCard) => Promise<Histories> = createHistoryLoader(db),
+) {
   return {
     /**
      * Likelihood ratios per runner. The LLM answers when configured and asked for; its transient faults
@@ -28,7 +27,7 @@ export function createQualActivities({
     async qualAnalysis(card: RaceCard, mode: QualMode = 'auto'): Promise<QualOutput> {
       const parsed = RaceCardSchema.parse(card);
       const t0 = performance.now();
-      const histories = await loadHistories(db, parsed);
+      const loaded = await histories(parsed);
       const useLlm = mode !== 'evidence' && llmAnalyst !== undefined;
       if (mode === 'llm' && !llmAnalyst) {
         throw ApplicationFailure.nonRetryable(
@@ -41,7 +40,7 @@ export function createQualActivities({
       if (useLlm) {
         const ctx = Context.current();
         try {
-          answer = await llmAnalyst.analyse(parsed, histories, { signal: ctx.cancellationSignal });
+          answer = await llmAnalyst.analyse(parsed, loaded, { signal: ctx.cancellationSignal });
         } catch (err) {
           const type = errorType(err);
           const message = err instanceof Error ? err.message : String(err);
@@ -53,10 +52,10 @@ export function createQualActivities({
             errorType: type,
             attempt: ctx.info.attempt,
           });
-          answer = evidenceAnalyst.analyse(parsed, histories);
+          answer = evidenceAnalyst.analyse(parsed, loaded);
         }
       } else {
-        answer = evidenceAnalyst.analyse(parsed, histories);
+        answer = evidenceAnalyst.analyse(parsed, loaded);
       }
       return QualOutputSchema.parse({
         raceId: parsed.raceId,
