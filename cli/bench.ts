@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -22,8 +22,21 @@ const program = new Command('bench')
   .option('--races <n>', 'sequential races per latency configuration', (v) => Number.parseInt(v, 10), 30)
   .option('--concurrency <list>', 'throughput concurrency levels', '1,8,32,128')
   .option('--no-markdown', 'do not rewrite the generated section of BENCHMARKS.md')
+  .option(
+    '--hk-data <dir>',
+    'HK data for the backtest timings (skipped when missing)',
+    process.env.HK_DATA_DIR ?? path.join(PROJECT_ROOT, '..', 'shared', 'data', 'hkracing'),
+  )
+  .option('--no-backtest', 'skip the backtest timings (the Temporal replay takes minutes)')
   .parse();
-const opts = program.opts<{ out: string; races: number; concurrency: string; markdown: boolean }>();
+const opts = program.opts<{
+  out: string;
+  races: number;
+  concurrency: string;
+  markdown: boolean;
+  hkData: string;
+  backtest: boolean;
+}>();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const CONFIGS: Array<{ name: string; options: Partial<RaceOptions> }> = [
@@ -168,6 +181,9 @@ async function main(): Promise<void> {
     );
     const fusion = JSON.parse(readFileSync(fusionOut, 'utf8'));
 
+    const backtest = opts.backtest
+      ? backtestTimings(opts.hkData)
+      : { skipped: 'disabled with --no-backtest' };
     const machine = {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
@@ -186,9 +202,7 @@ async function main(): Promise<void> {
       throughput,
       fusionLibrary: { medianUsPerRace: fusion.total.medianUs, racesPerSecondOneCore: fusion.racesPerSecond },
       sequentialVsParallel,
-      backtest: null as null | object,
-      notes:
-        'backtest wall time is measured by the backtest command (issue: real models on real history) once it exists',
+      backtest,
     };
     mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
@@ -200,6 +214,33 @@ async function main(): Promise<void> {
   }
 }
 
+/** Runs the backtest both ways as a user would and reads the wall time each reports in its metrics.json. */
+function backtestTimings(dataDir: string): Record<string, unknown> {
+  if (!existsSync(path.join(dataDir, 'races.csv')))
+    return { skipped: `no HK data at ${dataDir} (set --hk-data or HK_DATA_DIR)` };
+  const run = (temporal: boolean) => {
+    const out = path.join(os.tmpdir(), `bench-backtest-${tag}-${temporal ? 'temporal' : 'inprocess'}`);
+    log(`backtest ${temporal ? 'through Temporal' : 'in process'} over the HK test period...`);
+    const args = [
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'cli', 'backtest.ts'),
+      '--data',
+      dataDir,
+      '--test-from-race-id',
+      '5079',
+      '--out',
+      out,
+    ];
+    execFileSync(process.execPath, temporal ? [...args, '--temporal'] : args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const m = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    return { seconds: m.seconds as number, races: m.final?.races as number };
+  };
+  return { inProcess: run(false), temporal: run(true) };
+}
+
 function renderMarkdown(r: {
   generatedAt: string;
   machine: Record<string, unknown>;
@@ -209,6 +250,7 @@ function renderMarkdown(r: {
   stagesMs: Record<string, Record<string, number>>;
   throughput: Array<Record<string, number>>;
   fusionLibrary: { medianUsPerRace: number; racesPerSecondOneCore: number };
+  backtest: Record<string, unknown>;
   sequentialVsParallel: {
     races: number;
     agentsStageMs: { sequential: number; parallel: number };
@@ -287,7 +329,16 @@ function renderMarkdown(r: {
     '',
     '### Sequential versus parallel agents through Temporal (inline)',
     `Over ${r.sequentialVsParallel.races} races: the agent stage takes ${f(r.sequentialVsParallel.agentsStageMs.sequential)} ms sequential vs ${f(r.sequentialVsParallel.agentsStageMs.parallel)} ms parallel (ratio ${f(r.sequentialVsParallel.agentsStageRatio, 1)}x); end to end ${f(r.sequentialVsParallel.endToEndMs.sequential)} vs ${f(r.sequentialVsParallel.endToEndMs.parallel)} ms (${f(r.sequentialVsParallel.endToEndRatio, 2)}x).`,
+    '',
+    '### Backtest over the HK test period (race_id >= 5079)',
+    backtestLine(r.backtest),
   ].join('\n');
+}
+
+function backtestLine(b: Record<string, unknown>): string {
+  if (typeof b.skipped === 'string') return `Skipped: ${b.skipped}.`;
+  const t = (k: string) => b[k] as { seconds: number; races: number };
+  return `${t('inProcess').races} races: ${t('inProcess').seconds.toFixed(1)} s in process (the workflow's own steps, no Temporal); ${t('temporal').seconds.toFixed(1)} s through Temporal (every race a raceWorkflow on the embedded stack, each meeting day's races in parallel, history imported day by day).`;
 }
 
 await main();
