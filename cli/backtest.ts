@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { backtestMetrics } from '../backtest/metrics.js';
 import { replayInProcess } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
@@ -10,14 +10,9 @@ import { replayOnTemporal } from '../backtest/temporal.js';
 import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
+import { positiveInt } from './options.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const program = new Command()
   .name('backtest')

@@ -1,18 +1,13 @@
 import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadEnv } from '../config/env.js';
 import { countHkRows, upsertHkRaces } from '../db/hk.js';
 import { createPool } from '../db/pool.js';
 import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
 import type { HkRace } from '../models/hk/types.js';
 import { ensureStack } from '../stack/index.js';
-
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
+import { positiveInt } from './options.js';
 
 const program = new Command()
   .name('import')

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import {
   CalibrationArtefactsSchema,
   fitCalibrationArtefacts,
@@ -20,14 +20,9 @@ import { fitEvidenceModel } from '../models/qual/fit.js';
 import { calibrationRace, type CalibrationRace } from '../models/training/calibration-races.js';
 import { collectTrainingData, featureMatrixCsv, type TrainingRace } from '../models/training/collect.js';
 import { ensureVenv, runQuantTrainer } from '../models/training/python.js';
+import { positiveInt } from './options.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 const program = new Command()
   .name('train')

@@ -1,3 +1,4 @@
+import { upsertRaceCard } from './cards.js';
 import type { Db } from './pool.js';
 import type { ScorablePrediction } from '../activities/evaluate.js';
 import type { DailyMetrics, DriftAlert, OfficialResult, RaceScore } from '../schemas/ops.js';
@@ -16,20 +17,7 @@ export async function loadStoredCard(
 }
 
 /** A late change replaces the latest card; every run keeps the card it ran with in race_runs. */
-export async function upsertStoredCard(db: Db, card: RaceCard): Promise<void> {
-  await db.query(
-    `INSERT INTO race_cards (race_id, venue, race_date, race_no, post_time, card) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (race_id) DO UPDATE SET card = EXCLUDED.card, post_time = EXCLUDED.post_time, updated_at = now()`,
-    [
-      card.raceId,
-      card.meeting.venue,
-      card.meeting.date,
-      card.raceNo,
-      card.postTime ?? null,
-      JSON.stringify(card),
-    ],
-  );
-}
+export const upsertStoredCard = (db: Db, card: RaceCard): Promise<void> => upsertRaceCard(db, card);
 
 /** Idempotent: a correction replaces the race's result. */
 export async function upsertResult(db: Db, result: OfficialResult, raceDate: string): Promise<void> {

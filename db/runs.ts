@@ -1,3 +1,4 @@
+import { upsertRaceCard } from './cards.js';
 import { inTransaction, type Db } from './pool.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { RaceResult } from '../schemas/result.js';
@@ -13,20 +14,7 @@ export interface RunKey {
 /** Records that a run started, with its inputs. Idempotent: a retried activity changes nothing. */
 export async function recordRun(db: Db, key: RunKey, card: RaceCard, options: object): Promise<void> {
   await inTransaction(db, async (client) => {
-    await client.query(
-      `INSERT INTO race_cards (race_id, venue, race_date, race_no, post_time, card)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (race_id) DO UPDATE SET venue = EXCLUDED.venue, race_date = EXCLUDED.race_date,
-         race_no = EXCLUDED.race_no, post_time = EXCLUDED.post_time, card = EXCLUDED.card, updated_at = now()`,
-      [
-        card.raceId,
-        card.meeting.venue,
-        card.meeting.date,
-        card.raceNo,
-        card.postTime ?? null,
-        JSON.stringify(card),
-      ],
-    );
+    await upsertRaceCard(client, card);
     await client.query(
       `INSERT INTO race_runs (run_id, workflow_id, race_id, status, card, options)
        VALUES ($1, $2, $3, 'running', $4, $5) ON CONFLICT (run_id) DO NOTHING`,
