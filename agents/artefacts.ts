@@ -78,19 +78,48 @@ export type MarketBlend = z.infer<typeof MarketBlendSchema>;
  * the agents' input and the market; when present it gives the final probabilities instead of the
  * two-stage blend.
  */
-export const RichBlendSchema = z.object({
-  kind: z.literal('conditional-logit'),
-  terms: z.array(
-    z.object({
-      name: z.enum(['ln_market', 'ln_market_sq', 'ln_quant', 'ln_lr', 'ln_chemistry', 'distance', 'weather']),
-      coef: Finite,
-    }),
-  ),
-  races: z.number().int().min(0),
-  l2: z.number().min(0),
-  /** Where the fitted model inputs came from (they must be out-of-sample for the training races). */
-  source: z.string(),
-});
+const BASE_TERM_NAMES = [
+  'ln_market',
+  'ln_market_sq',
+  'ln_quant',
+  'ln_lr',
+  'ln_chemistry',
+  'distance',
+  'weather',
+] as const;
+/** Terms that read the optional AgentRunnerInput extras (lrGroups, quantMembers). */
+const EXTENDED_TERM_NAMES = [
+  'ln_lr_form',
+  'ln_lr_conditions',
+  'ln_lr_tactics',
+  'ln_lr_context',
+  'ln_clogit',
+  'ln_lgbm',
+] as const;
+const RichBlendTermsSchema = z.array(
+  z.object({ name: z.enum([...BASE_TERM_NAMES, ...EXTENDED_TERM_NAMES]), coef: Finite }),
+);
+const BaseTermsSchema = z.array(z.object({ name: z.enum(BASE_TERM_NAMES), coef: Finite }));
+const isExtended = (name: string): boolean => (EXTENDED_TERM_NAMES as readonly string[]).includes(name);
+
+export const RichBlendSchema = z
+  .object({
+    kind: z.literal('conditional-logit'),
+    terms: RichBlendTermsSchema,
+    races: z.number().int().min(0),
+    l2: z.number().min(0),
+    /** Where the fitted model inputs came from (they must be out-of-sample for the training races). */
+    source: z.string(),
+    /**
+     * Base terms only, fitted on the same races: used for a race where a runner lacks an input an
+     * extended term needs (agents' inputs recorded before lrGroups/quantMembers existed).
+     */
+    fallback: z.object({ terms: BaseTermsSchema, races: z.number().int().min(0) }).optional(),
+  })
+  .refine(
+    (b) => b.fallback !== undefined || !b.terms.some((t) => isExtended(t.name)),
+    'a blend with extended terms needs a base-term fallback',
+  );
 export type RichBlend = z.infer<typeof RichBlendSchema>;
 
 export const DEFAULT_GROUP = 'default';

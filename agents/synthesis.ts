@@ -7,7 +7,7 @@ import { hardNormalise, normaliseCapped, sum } from './kernel/normalise.js';
 import { DEFAULT_DISCOUNTS, harvillePlace } from './kernel/place.js';
 import type { PricingOptions } from './pricing.js';
 import { price } from './pricing.js';
-import { applyRichBlend } from './fit/rich-blend.js';
+import { applyRichBlend, richBlendTermsFor } from './fit/rich-blend.js';
 import { FALLBACK_STRATEGY, runStrategy } from './strategies.js';
 
 /** SPEC 6: outliers, confidence-weighted consensus, market blend, pricing, validation. */
@@ -260,10 +260,13 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
   const blend = artefacts?.marketBlend ?? null;
   const rich = artefacts?.richBlend ?? null;
   const richBlended = market && rich ? applyRichBlend(rich, input.runners, market) : null;
+  // The terms that gave the final probabilities: the blend's own, or its base-term fallback when a
+  // runner lacks the optional extras (lrGroups, quantMembers) an extended term reads.
+  const richTerms = rich ? richBlendTermsFor(rich, input.runners) : [];
   const blended =
     richBlended ?? (market && blend ? marketBlend(winModel, market, blend.alpha, blend.beta) : null);
   const blendNote = richBlended
-    ? `one-stage market blend over ${rich?.terms.map((t) => t.name).join(', ')}`
+    ? `one-stage market blend over ${richTerms.map((t) => t.name).join(', ')}`
     : blended
       ? `blended with the market (alpha ${blend?.alpha.toFixed(3)}, beta ${blend?.beta.toFixed(3)})`
       : !blend && !rich
@@ -323,7 +326,7 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
     ...(richBlended && rich
       ? {
           richBlend: {
-            terms: Object.fromEntries(rich.terms.map((t) => [t.name, t.coef])),
+            terms: Object.fromEntries(richTerms.map((t) => [t.name, t.coef])),
             version: artefacts?.version ?? 'unknown',
           },
         }

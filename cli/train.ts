@@ -9,6 +9,7 @@ import {
   fitRichBlend,
   marketProbabilities,
   type RichBlendRace,
+  type RichBlendTerm,
 } from '../agents/index.js';
 import { FEATURE_DEFINITIONS, FEATURE_VERSION } from '../models/features/definitions.js';
 import { fitSpeedPars } from '../models/features/pars.js';
@@ -48,6 +49,13 @@ const program = new Command()
   )
   .option('--folds <n>', 'chronological folds for cross-fitted training probabilities', positiveInt, 4)
   .option('--rounds <n>', 'boosting rounds of the LightGBM ranker', positiveInt, 400)
+  .option(
+    '--rich-terms <set>',
+    'one-stage blend terms: "base" (market, quant, LR product, matrix) or "extended" (market, the four group ' +
+      'log-LRs and the quant members; a base-term fallback is fitted beside it)',
+    'base',
+  )
+  .option('--rich-l2 <x>', 'ridge penalty of the one-stage blend (every term but ln_market)', Number, 1)
   .parse();
 
 const opts = program.opts<{
@@ -56,7 +64,12 @@ const opts = program.opts<{
   workDir: string;
   folds: number;
   rounds: number;
+  richTerms: string;
+  richL2: number;
 }>();
+if (opts.richTerms !== 'base' && opts.richTerms !== 'extended')
+  throw new Error(`--rich-terms must be base or extended, not ${opts.richTerms}`);
+if (!(opts.richL2 >= 0)) throw new Error(`--rich-l2 must be a number >= 0`);
 const cut = opts.trainUntilRaceId;
 const started = performance.now();
 const log = (line: string): void => console.log(line);
@@ -165,16 +178,31 @@ const blendRaces: RichBlendRace[] = calibration.flatMap((c) => {
   const winner = c.input.runners.findIndex((r) => r.horseId === c.winnerHorseId);
   return market && winner >= 0 ? [{ runners: c.input.runners, market, winner }] : [];
 });
-const RICH_L2 = 1;
-const rich = fitRichBlend(blendRaces, RICH_L2);
+const RICH_L2 = opts.richL2;
+// The extended set (SPEC 6.4): the four qualitative group log-LRs and the quant members' log-probabilities
+// replace the LR product and the pooled quant probability (the pool is log-linear in the members, so
+// ln_quant would be collinear with them); the matrix terms are left out to keep the terms few.
+const EXTENDED: RichBlendTerm[] = [
+  'ln_market',
+  'ln_market_sq',
+  'ln_lr_form',
+  'ln_lr_conditions',
+  'ln_lr_tactics',
+  'ln_lr_context',
+  'ln_clogit',
+  'ln_lgbm',
+];
+const base = fitRichBlend(blendRaces, RICH_L2);
+const rich = opts.richTerms === 'extended' ? fitRichBlend(blendRaces, RICH_L2, EXTENDED) : base;
 const artefacts = CalibrationArtefactsSchema.parse({
   ...fitted,
   richBlend: {
     kind: 'conditional-logit',
     terms: rich.terms,
-    races: blendRaces.length,
+    races: rich.races,
     l2: RICH_L2,
     source: `cross-fitted quant scores and evidence LRs (${opts.folds} time blocks) on training races before ${cut}`,
+    ...(rich === base ? {} : { fallback: { terms: base.terms, races: base.races } }),
   },
 });
 const artefactFile = join(artefactDir, `calibration-${artefactVersion}.json`);

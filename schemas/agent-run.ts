@@ -45,6 +45,8 @@ export function joinAgentRunners(
       distance: l.matrix.distance,
       weather: l.matrix.weather,
       qualConfidence: l.confidence,
+      lrGroups: { ...l.lr },
+      quantMembers: { ...q.modelScores },
     };
   });
 }

@@ -17,6 +17,20 @@ export const AgentRunnerInputSchema = z.object({
   distance: z.number(),
   weather: z.number(),
   qualConfidence: Prob,
+  /**
+   * Optional extras for the one-stage market blend (SPEC 6.4); the fusion strategies ignore them, and
+   * inputs recorded before they existed still parse. lrGroups: the analyst's four group LRs
+   * (QualRunner.lr); quantMembers: each quant ensemble member's win probability (QuantRunner.modelScores).
+   */
+  lrGroups: z
+    .object({
+      formFitness: z.number().positive(),
+      conditions: z.number().positive(),
+      tactics: z.number().positive(),
+      context: z.number().positive(),
+    })
+    .optional(),
+  quantMembers: z.record(z.string(), Prob).optional(),
 });
 export type AgentRunnerInput = z.infer<typeof AgentRunnerInputSchema>;
 

@@ -4,10 +4,18 @@ export { fitPlatt } from './platt.js';
 export { fitHarvilleLambdas, discountLogLik, type OrderOutcome } from './harville.js';
 export { fitMarketBlend, type BlendOutcome } from './market-blend.js';
 export {
+  ALL_RICH_BLEND_TERMS,
+  RICH_BLEND_BASE_TERMS,
+  RICH_BLEND_EXTENDED_TERMS,
   RICH_BLEND_TERMS,
   applyRichBlend,
+  fitConditionalLogit,
   fitRichBlend,
+  hasTermInputs,
+  richBlendTerm,
   richBlendTerms,
+  richBlendTermsFor,
+  type ConditionalLogitRace,
   type RichBlendRace,
   type RichBlendTerm,
 } from './rich-blend.js';

@@ -7,8 +7,14 @@ import type { RichBlend } from '../artefacts.js';
  * terms and the model's evidence (quant log-probability, qualitative log-LR, matrix terms) explaining
  * the market's residual. Every term is computed from the agents' input and the market alone, so the
  * workflow's synthesis and the backtest compute the same final probabilities.
+ *
+ * The base terms need only the fields every AgentRunnerInput has. The extended terms read the optional
+ * per-runner extras (lrGroups: the four qualitative group LRs; quantMembers: each quant ensemble
+ * member's win probability); a blend that uses them carries a fallback fitted on the base terms alone,
+ * which applies to any race where a runner lacks an extra a term needs (inputs recorded before the
+ * extras existed).
  */
-export const RICH_BLEND_TERMS = [
+export const RICH_BLEND_BASE_TERMS = [
   'ln_market',
   'ln_market_sq',
   'ln_quant',
@@ -17,21 +23,98 @@ export const RICH_BLEND_TERMS = [
   'distance',
   'weather',
 ] as const;
-export type RichBlendTerm = (typeof RICH_BLEND_TERMS)[number];
+
+export const RICH_BLEND_EXTENDED_TERMS = [
+  'ln_lr_form',
+  'ln_lr_conditions',
+  'ln_lr_tactics',
+  'ln_lr_context',
+  'ln_clogit',
+  'ln_lgbm',
+] as const;
+
+/** The base terms, the one-stage blend's default term set (and its fallback's). */
+export const RICH_BLEND_TERMS = RICH_BLEND_BASE_TERMS;
+export const ALL_RICH_BLEND_TERMS = [...RICH_BLEND_BASE_TERMS, ...RICH_BLEND_EXTENDED_TERMS] as const;
+export type RichBlendBaseTerm = (typeof RICH_BLEND_BASE_TERMS)[number];
+export type RichBlendExtendedTerm = (typeof RICH_BLEND_EXTENDED_TERMS)[number];
+export type RichBlendTerm = RichBlendBaseTerm | RichBlendExtendedTerm;
+
+/** Quant ensemble members the extended terms read from quantMembers, by term. */
+const MEMBER_OF: Partial<Record<RichBlendTerm, string>> = { ln_clogit: 'clogit', ln_lgbm: 'lgbm' };
+const LR_GROUP_OF: Partial<Record<RichBlendTerm, keyof NonNullable<AgentRunnerInput['lrGroups']>>> = {
+  ln_lr_form: 'formFitness',
+  ln_lr_conditions: 'conditions',
+  ln_lr_tactics: 'tactics',
+  ln_lr_context: 'context',
+};
 
 const ln = (x: number): number => Math.log(Math.max(x, 1e-12));
 
-export function richBlendTerms(runner: AgentRunnerInput, marketProb: number): Record<RichBlendTerm, number> {
+/** True when the runner carries every input the term needs (always true for a base term). */
+export function hasTermInputs(runner: AgentRunnerInput, term: RichBlendTerm): boolean {
+  const member = MEMBER_OF[term];
+  if (member !== undefined) return runner.quantMembers?.[member] !== undefined;
+  if (LR_GROUP_OF[term] !== undefined) return runner.lrGroups !== undefined;
+  return true;
+}
+
+/**
+ * One runner's value of one term. An extended term whose input is absent is NaN: callers check
+ * hasTermInputs first (applyRichBlend then uses the fallback).
+ */
+export function richBlendTerm(runner: AgentRunnerInput, marketProb: number, term: RichBlendTerm): number {
+  const member = MEMBER_OF[term];
+  if (member !== undefined) {
+    const p = runner.quantMembers?.[member];
+    return p === undefined ? Number.NaN : ln(p);
+  }
+  const group = LR_GROUP_OF[term];
+  if (group !== undefined) {
+    const lr = runner.lrGroups?.[group];
+    return lr === undefined ? Number.NaN : ln(lr);
+  }
   const lm = ln(marketProb);
-  return {
-    ln_market: lm,
-    ln_market_sq: lm * lm,
-    ln_quant: ln(runner.winProbBase),
-    ln_lr: ln(runner.lrProduct),
-    ln_chemistry: ln(runner.chemistry),
-    distance: runner.distance,
-    weather: runner.weather,
-  };
+  switch (term) {
+    case 'ln_market':
+      return lm;
+    case 'ln_market_sq':
+      return lm * lm;
+    case 'ln_quant':
+      return ln(runner.winProbBase);
+    case 'ln_lr':
+      return ln(runner.lrProduct);
+    case 'ln_chemistry':
+      return ln(runner.chemistry);
+    case 'distance':
+      return runner.distance;
+    case 'weather':
+      return runner.weather;
+    default:
+      return Number.NaN;
+  }
+}
+
+/** The base terms of one runner (the extended ones come from richBlendTerm). */
+export function richBlendTerms(
+  runner: AgentRunnerInput,
+  marketProb: number,
+): Record<RichBlendBaseTerm, number> {
+  return Object.fromEntries(
+    RICH_BLEND_BASE_TERMS.map((t) => [t, richBlendTerm(runner, marketProb, t)]),
+  ) as Record<RichBlendBaseTerm, number>;
+}
+
+type Terms = readonly { name: RichBlendTerm; coef: number }[];
+
+/**
+ * The terms that apply to this race: the blend's own when every runner has what they need, else its
+ * fallback (base terms only). A blend with extended terms and no fallback is rejected by the schema.
+ */
+export function richBlendTermsFor(blend: RichBlend, runners: readonly AgentRunnerInput[]): Terms {
+  const complete = blend.terms.every((t) => runners.every((r) => hasTermInputs(r, t.name)));
+  if (complete) return blend.terms;
+  return blend.fallback?.terms ?? blend.terms.filter((t) => runners.every((r) => hasTermInputs(r, t.name)));
 }
 
 /** Final probabilities of one race under a fitted rich blend. */
@@ -40,10 +123,10 @@ export function applyRichBlend(
   runners: readonly AgentRunnerInput[],
   market: readonly number[],
 ): number[] {
-  const scores = runners.map((r, i) => {
-    const x = richBlendTerms(r, market[i] ?? 0);
-    return blend.terms.reduce((s, t) => s + t.coef * x[t.name], 0);
-  });
+  const terms = richBlendTermsFor(blend, runners);
+  const scores = runners.map((r, i) =>
+    terms.reduce((s, t) => s + t.coef * richBlendTerm(r, market[i] ?? 0, t.name), 0),
+  );
   const max = Math.max(...scores);
   const e = scores.map((s) => Math.exp(s - max));
   const z = e.reduce((a, b) => a + b, 0);
@@ -78,25 +161,27 @@ function solve(h: number[][], g: number[]): number[] {
   return x;
 }
 
+export interface ConditionalLogitRace {
+  /** One row of term values per runner. */
+  x: readonly (readonly number[])[];
+  winner: number;
+}
+
 /**
- * Maximum likelihood with a small ridge penalty (l2 on every coefficient but ln_market), by Newton's
- * method with step halving; the race-softmax log-likelihood is concave, so it converges.
+ * Race-softmax conditional logit by penalised maximum likelihood (penalty_k / 2 * b_k^2 per term),
+ * Newton's method with step halving from `start`; the log-likelihood is concave, so it converges.
  */
-export function fitRichBlend(
-  races: readonly RichBlendRace[],
-  l2 = 1,
-): { terms: { name: RichBlendTerm; coef: number }[]; logLik: number } {
-  const K = RICH_BLEND_TERMS.length;
-  const data = races.map((r) => ({
-    x: r.runners.map((u, i) => RICH_BLEND_TERMS.map((t) => richBlendTerms(u, r.market[i] ?? 0)[t])),
-    w: r.winner,
-  }));
-  const penalty = RICH_BLEND_TERMS.map((t) => (t === 'ln_market' ? 0 : l2));
-  const evaluate = (b: number[]): { value: number; grad: number[]; hess: number[][] } => {
+export function fitConditionalLogit(
+  data: readonly ConditionalLogitRace[],
+  penalty: readonly number[],
+  start: readonly number[],
+): { coef: number[]; logLik: number } {
+  const K = start.length;
+  const evaluate = (b: readonly number[]): { value: number; grad: number[]; hess: number[][] } => {
     let value = 0;
     const grad = new Array<number>(K).fill(0);
     const hess = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-    for (const { x, w } of data) {
+    for (const { x, winner: w } of data) {
       const s = x.map((row) => row.reduce((a, v, k) => a + v * (b[k] as number), 0));
       const max = Math.max(...s);
       const e = s.map((v) => Math.exp(v - max));
@@ -122,7 +207,7 @@ export function fitRichBlend(
     });
     return { value, grad, hess };
   };
-  let b: number[] = RICH_BLEND_TERMS.map((t) => (t === 'ln_market' ? 1 : 0));
+  let b = [...start];
   let cur = evaluate(b);
   for (let iter = 0; iter < 50; iter++) {
     const step = solve(
@@ -143,5 +228,32 @@ export function fitRichBlend(
     cur = nf;
     if (moved < 1e-9) break;
   }
-  return { terms: RICH_BLEND_TERMS.map((name, k) => ({ name, coef: b[k] as number })), logLik: cur.value };
+  return { coef: b, logLik: cur.value };
+}
+
+/**
+ * Maximum likelihood with a small ridge penalty (l2 on every coefficient but ln_market) over the
+ * given terms (default: the base terms). Races where a runner lacks an input of an extended term are
+ * left out of the fit; the caller fits the fallback on the base terms separately.
+ */
+export function fitRichBlend(
+  races: readonly RichBlendRace[],
+  l2 = 1,
+  terms: readonly RichBlendTerm[] = RICH_BLEND_BASE_TERMS,
+): { terms: { name: RichBlendTerm; coef: number }[]; logLik: number; races: number } {
+  const usable = races.filter((r) => terms.every((t) => r.runners.every((u) => hasTermInputs(u, t))));
+  const data = usable.map((r) => ({
+    x: r.runners.map((u, i) => terms.map((t) => richBlendTerm(u, r.market[i] ?? 0, t))),
+    winner: r.winner,
+  }));
+  const fit = fitConditionalLogit(
+    data,
+    terms.map((t) => (t === 'ln_market' ? 0 : l2)),
+    terms.map((t) => (t === 'ln_market' ? 1 : 0)),
+  );
+  return {
+    terms: terms.map((name, k) => ({ name, coef: fit.coef[k] as number })),
+    logLik: fit.logLik,
+    races: usable.length,
+  };
 }
