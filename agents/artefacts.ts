@@ -78,7 +78,8 @@ export type MarketBlend = z.infer<typeof MarketBlendSchema>;
  * the agents' input and the market; when present it gives the final probabilities instead of the
  * two-stage blend.
  */
-const BASE_TERM_NAMES = [
+/** The one-stage blend's terms: the base set (default) and the extras read from optional agent-input fields. */
+export const RICH_BLEND_BASE_TERMS = [
   'ln_market',
   'ln_market_sq',
   'ln_quant',
@@ -88,7 +89,7 @@ const BASE_TERM_NAMES = [
   'weather',
 ] as const;
 /** Terms that read the optional AgentRunnerInput extras (lrGroups, quantMembers). */
-const EXTENDED_TERM_NAMES = [
+export const RICH_BLEND_EXTENDED_TERMS = [
   'ln_lr_form',
   'ln_lr_conditions',
   'ln_lr_tactics',
@@ -97,10 +98,10 @@ const EXTENDED_TERM_NAMES = [
   'ln_lgbm',
 ] as const;
 const RichBlendTermsSchema = z.array(
-  z.object({ name: z.enum([...BASE_TERM_NAMES, ...EXTENDED_TERM_NAMES]), coef: Finite }),
+  z.object({ name: z.enum([...RICH_BLEND_BASE_TERMS, ...RICH_BLEND_EXTENDED_TERMS]), coef: Finite }),
 );
-const BaseTermsSchema = z.array(z.object({ name: z.enum(BASE_TERM_NAMES), coef: Finite }));
-const isExtended = (name: string): boolean => (EXTENDED_TERM_NAMES as readonly string[]).includes(name);
+const BaseTermsSchema = z.array(z.object({ name: z.enum(RICH_BLEND_BASE_TERMS), coef: Finite }));
+const isExtended = (name: string): boolean => (RICH_BLEND_EXTENDED_TERMS as readonly string[]).includes(name);
 
 export const RichBlendSchema = z
   .object({

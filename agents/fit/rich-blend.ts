@@ -1,5 +1,5 @@
 import type { AgentRunnerInput } from '../../schemas/agent.js';
-import type { RichBlend } from '../artefacts.js';
+import { RICH_BLEND_BASE_TERMS, RICH_BLEND_EXTENDED_TERMS, type RichBlend } from '../artefacts.js';
 
 /**
  * The one-stage market blend (SPEC 6.4, "richer blend"): a conditional logit over the runners of a
@@ -14,24 +14,7 @@ import type { RichBlend } from '../artefacts.js';
  * which applies to any race where a runner lacks an extra a term needs (inputs recorded before the
  * extras existed).
  */
-export const RICH_BLEND_BASE_TERMS = [
-  'ln_market',
-  'ln_market_sq',
-  'ln_quant',
-  'ln_lr',
-  'ln_chemistry',
-  'distance',
-  'weather',
-] as const;
-
-export const RICH_BLEND_EXTENDED_TERMS = [
-  'ln_lr_form',
-  'ln_lr_conditions',
-  'ln_lr_tactics',
-  'ln_lr_context',
-  'ln_clogit',
-  'ln_lgbm',
-] as const;
+export { RICH_BLEND_BASE_TERMS, RICH_BLEND_EXTENDED_TERMS };
 
 /** The base terms, the one-stage blend's default term set (and its fallback's). */
 export const RICH_BLEND_TERMS = RICH_BLEND_BASE_TERMS;
