@@ -14,7 +14,7 @@ import type { HkRace } from '../../models/hk/types.js';
 import { extractEvidence } from '../../models/qual/evidence.js';
 import { freePort } from '../../stack/net.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
-import { syntheticRace } from '../unit/models/synthetic.js';
+import { reverseResult, syntheticRace } from '../unit/models/synthetic.js';
 
 const season: HkRace[] = Array.from({ length: 40 }, (_, i) => ({ ...syntheticRace(i), raceNumericId: i }));
 const pars = fitSpeedPars(season, 40, 'test');
@@ -92,25 +92,7 @@ void test('changing a later race in PostgreSQL leaves an earlier race features u
   const beforeChange = await servedFeatures(k);
   const later = season[k + 4] as HkRace;
   assert.ok(later.card.meeting.date > (season[k] as HkRace).card.meeting.date);
-  const reversed = [...later.outcome.finishOrder].reverse();
-  const tampered: HkRace = {
-    ...later,
-    outcome: {
-      ...later.outcome,
-      finishOrder: reversed,
-      winners: [reversed[0] as string],
-      results: later.outcome.results.map((r) => {
-        const pos = reversed.indexOf(r.horseId) + 1;
-        return {
-          ...r,
-          position: pos,
-          won: pos === 1,
-          lengthsBehind: (pos - 1) * 3,
-          finishTimeS: (r.finishTimeS ?? 80) + pos,
-        };
-      }),
-    },
-  };
+  const tampered = reverseResult(later);
   await upsertHkRaces(db, [tampered]);
   assert.equal(await servedFeatures(k), beforeChange);
   const laterRace = season.findIndex(

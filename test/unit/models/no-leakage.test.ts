@@ -6,38 +6,14 @@ import { fitSpeedPars } from '../../../models/features/pars.js';
 import { collectTrainingData, type TrainingRace } from '../../../models/training/collect.js';
 import { readHkRaces } from '../../../models/hk/reader.js';
 import type { HkRace } from '../../../models/hk/types.js';
-import { syntheticRace } from './synthetic.js';
+import { reverseResult, syntheticRace } from './synthetic.js';
 
 const snapshot = (r: TrainingRace): string =>
   JSON.stringify({ f: r.features.map((row) => Array.from(row)), e: r.evidence });
 
-/** Rewrites race k's result (winner last, slower times) and returns the new season. */
-function tamperWith(races: HkRace[], k: number): HkRace[] {
-  return races.map((race, i) => {
-    if (i !== k) return race;
-    const reversed = [...race.outcome.finishOrder].reverse();
-    return {
-      ...race,
-      outcome: {
-        ...race.outcome,
-        finishOrder: reversed,
-        winners: [reversed[0] as string],
-        results: race.outcome.results.map((r) => {
-          const pos = reversed.indexOf(r.horseId) + 1;
-          return {
-            ...r,
-            position: pos,
-            won: pos === 1,
-            lengthsBehind: (pos - 1) * 3,
-            finishTimeS: (r.finishTimeS ?? 80) + pos,
-            positionCalls: [pos],
-            sectionalTimesS: [30 + pos],
-          };
-        }),
-      },
-    };
-  });
-}
+/** Rewrites race k's result and returns the new season. */
+const tamperWith = (races: HkRace[], k: number): HkRace[] =>
+  races.map((race, i) => (i === k ? reverseResult(race) : race));
 
 function assertNoLeakage(season: HkRace[], k: number): void {
   const pars = fitSpeedPars(season, Number.MAX_SAFE_INTEGER, 'test');

@@ -60,3 +60,28 @@ export function syntheticRace(i: number): HkRace {
     },
   };
 }
+
+/** The same race with its result turned upside down (winner last, slower times, other running positions). */
+export function reverseResult(race: HkRace): HkRace {
+  const reversed = [...race.outcome.finishOrder].reverse();
+  return {
+    ...race,
+    outcome: {
+      ...race.outcome,
+      finishOrder: reversed,
+      winners: [reversed[0] as string],
+      results: race.outcome.results.map((r) => {
+        const pos = reversed.indexOf(r.horseId) + 1;
+        return {
+          ...r,
+          position: pos,
+          won: pos === 1,
+          lengthsBehind: (pos - 1) * 3,
+          finishTimeS: (r.finishTimeS ?? 80) + pos,
+          positionCalls: [pos],
+          sectionalTimesS: [30 + pos],
+        };
+      }),
+    },
+  };
+}
