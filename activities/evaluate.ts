@@ -9,6 +9,7 @@ import {
   winnerIndex,
   type ScoredRace,
 } from '../agents/metrics.js';
+import { groupByInterest } from '../agents/pricing.js';
 import type { DailyMetrics, DriftAlert, DriftMetric, DriftThresholds, RaceScore } from '../schemas/ops.js';
 
 /** Pure SPEC 7 scoring of stored predictions against official results: no I/O, unit-tested. */
@@ -18,6 +19,8 @@ export interface PredictedRunner {
   winProbFinal: number;
   winProbBase: number;
   marketOdds: number | null;
+  /** Runners sharing one are scored as one: the interest wins when any member wins. */
+  bettingInterest?: string;
 }
 
 export interface ScorablePrediction {
@@ -29,12 +32,22 @@ export interface ScorablePrediction {
   positions: ReadonlyMap<string, number>;
 }
 
+/**
+ * One entry per betting interest (a runner, or a coupled entry): its probability is the members' sum,
+ * its position the best member's, its odds the interest's one price.
+ */
 export function toScoredRace(p: ScorablePrediction): ScoredRace {
+  const groups = [...groupByInterest(p.runners.map((r) => r.bettingInterest ?? r.horseId)).values()];
+  const members = (idx: number[]) => idx.map((i) => p.runners[i]!);
+  const best = (idx: number[]) => {
+    const known = members(idx).flatMap((r) => p.positions.get(r.horseId) ?? []);
+    return known.length > 0 ? Math.min(...known) : null;
+  };
   return {
     raceId: p.raceId,
-    probs: p.runners.map((r) => r.winProbFinal),
-    positions: p.runners.map((r) => p.positions.get(r.horseId) ?? null),
-    odds: p.runners.map((r) => r.marketOdds ?? undefined),
+    probs: groups.map((idx) => members(idx).reduce((s, r) => s + r.winProbFinal, 0)),
+    positions: groups.map(best),
+    odds: groups.map((idx) => members(idx).find((r) => r.marketOdds !== null)?.marketOdds ?? undefined),
   };
 }
 
@@ -62,10 +75,11 @@ export function scoreRace(p: ScorablePrediction): RaceScore {
     raceId: p.raceId,
     raceDate: p.raceDate,
     fieldSize: p.runners.length,
-    winnerHorseId: w === null ? null : (p.runners[w]?.horseId ?? null),
+    winnerHorseId:
+      w === null ? null : (p.runners.find((r) => p.positions.get(r.horseId) === 1)?.horseId ?? null),
     logLoss: excluded ? null : raceLogLoss(race),
     marketLogLoss: excluded || !market ? null : raceLogLoss(market),
-    uniformLogLoss: uniformLogLoss(p.runners.length),
+    uniformLogLoss: uniformLogLoss(race.probs.length),
     brier:
       race.probs.reduce((s, q, i) => s + (q - (race.positions[i] === 1 ? 1 : 0)) ** 2, 0) /
       Math.max(1, race.probs.length),

@@ -1,12 +1,15 @@
-import { synthesize } from '../agents/index.js';
+import { priceInterests, synthesize, SYNTHESIS_DEFAULTS } from '../agents/index.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
 import type { QuantOutput } from '../schemas/quant.js';
-import { activeRunners, RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
+import { activeRunners, bettingInterestOf, RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
 import { RaceResultSchema, type AgentFailure, type RaceResult } from '../schemas/result.js';
 import type { ActivityDeps } from './ports.js';
 import { currentRunKey } from './run-key.js';
+
+const definedOnly = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface SynthesisRequest {
   card: RaceCard;
@@ -34,11 +37,14 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         : await calibration.current();
       const runners = activeRunners(card);
       const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
+      const interestOf = new Map(runners.map((r) => [r.horseId, bettingInterestOf(card, r)]));
+      const memberCount = (key: string) => [...interestOf.values()].filter((k) => k === key).length;
       const fused = synthesize({
         input: req.input,
         agentOutputs: req.agentRuns.map((a) => a.output),
         failures: req.failures,
         marketOdds,
+        bettingInterests: Object.fromEntries(interestOf),
         artefacts,
         options: {
           quorum: req.quorum,
@@ -54,15 +60,26 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         const q = quantById.get(r.horseId);
         const l = qualById.get(r.horseId);
         if (!f || !q || !l) throw new Error(`runner ${r.horseId} is missing from an analysis`);
+        const interest = interestOf.get(r.horseId)!;
+        // A coupled runner cannot be backed alone: its market share and its bet live on the interest.
+        const coupled = memberCount(interest) > 1;
+        const { marketProb, edge, kellyFraction, stake, ...own } = f;
         return {
-          ...f,
+          ...own,
+          ...(coupled ? {} : definedOnly({ marketProb, edge, kellyFraction, stake })),
           horseNo: r.horseNo,
+          bettingInterest: interest,
           ...(r.horseName ? { horseName: r.horseName } : {}),
           winProbBase: q.winProbBase,
           lrProduct: l.lrProduct,
           ...(r.marketWinOdds !== undefined ? { marketWinOdds: r.marketWinOdds } : {}),
-          flags: [...new Set([...l.flags, ...f.flags])],
+          flags: [...new Set([...l.flags, ...f.flags, ...(coupled ? [`coupled-entry:${interest}`] : [])])],
         };
+      });
+      const interests = priceInterests(priced, {
+        kellyFraction: req.pricing.kellyFraction,
+        minEdge: req.pricing.minEdge,
+        stakeCap: SYNTHESIS_DEFAULTS.stakeCap,
       });
       const ranked = [...priced].sort((a, b) => b.winProbFinal - a.winProbFinal);
       const top = ranked[0]!;
@@ -78,6 +95,7 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         degraded: fused.degraded,
         placesPaid: req.input.placesPaid,
         runners: priced,
+        interests,
         synthesis: fused.summary,
         explanation: {
           topQualitativeFactors: [

@@ -6,7 +6,7 @@ import { SynthesisValidationError } from './errors.js';
 import { hardNormalise, normaliseCapped, sum } from './kernel/normalise.js';
 import { DEFAULT_DISCOUNTS, harvillePlace } from './kernel/place.js';
 import type { PricingOptions } from './pricing.js';
-import { price } from './pricing.js';
+import { interestMarketProbs, price } from './pricing.js';
 import { applyRichBlend, richBlendTermsFor } from './fit/rich-blend.js';
 import { FALLBACK_STRATEGY, runStrategy } from './strategies.js';
 
@@ -39,6 +39,8 @@ export interface SynthesisInput {
   agentOutputs: AgentOutput[];
   failures: AgentFailure[];
   marketOdds: Record<string, number | undefined>;
+  /** horseId -> betting interest; runners sharing one are one market price (absent: one per runner). */
+  bettingInterests?: Record<string, string>;
   artefacts: CalibrationArtefacts | null;
   options?: Partial<SynthesisOptions>;
 }
@@ -255,8 +257,10 @@ export function synthesize(args: SynthesisInput): SynthesisResult {
   const droppedValues = dropped.flat().filter(Boolean).length;
 
   const odds = input.runners.map((r) => args.marketOdds[r.horseId]);
-  const allOdds = odds.every((o): o is number => o !== undefined && Number.isFinite(o) && o > 1);
-  const market = allOdds ? hardNormalise(odds.map((o) => 1 / (o ?? 1))) : null;
+  const market = interestMarketProbs(
+    odds,
+    input.runners.map((r) => args.bettingInterests?.[r.horseId] ?? r.horseId),
+  );
   const blend = artefacts?.marketBlend ?? null;
   const rich = artefacts?.richBlend ?? null;
   const richBlended = market && rich ? applyRichBlend(rich, input.runners, market) : null;

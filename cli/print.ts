@@ -49,6 +49,7 @@ export function formatRaceTable(result: RaceResult, title?: string): string {
         .join(','),
     ]);
   }
+  const coupled = (result.interests ?? []).filter((i) => i.horseIds.length > 1);
   const head = title ?? `Race ${result.raceId}`;
   const s = result.synthesis;
   const footer =
@@ -59,5 +60,12 @@ export function formatRaceTable(result: RaceResult, title?: string): string {
     `, outlier agents: ${s.outlierAgents.length ? s.outlierAgents.join(', ') : 'none'}, consensus ${s.consensusScore.toFixed(3)}, ` +
     `distinct estimates ${s.effectiveEstimates.toFixed(1)}, market blend ${blendLabel(result)}` +
     (result.degraded ? '  ** DEGRADED **' : '');
-  return `${head}\n${table.toString()}\n${footer}\n${result.explanation.summary}`;
+  // A coupled entry is one bet: its price and stake are the interest's, listed under the table.
+  const coupledLines = coupled.map(
+    (i) =>
+      `coupled entry ${i.bettingInterest} (${i.horseIds.length} runners): ${pct(i.winProbFinal)}, fair ${num(i.fairOdds)}, ` +
+      `market ${num(i.marketWinOdds, 1)}, edge ${i.edge === undefined ? '-' : `${(i.edge * 100).toFixed(1)}%`}` +
+      (i.stake ? `, stake ${pct(i.stake)}` : ''),
+  );
+  return [head, table.toString(), ...coupledLines, footer, result.explanation.summary].join('\n');
 }

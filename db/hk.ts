@@ -38,7 +38,7 @@ export async function upsertHkRaces(db: Db, races: HkRace[]): Promise<void> {
   await db.query(
     `INSERT INTO hk_runners (race_id, horse_id, horse_no, draw, actual_weight, declared_weight, rating, age, horse_country, horse_type,
                              gear, jockey_id, trainer_id)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::int[], $9::text[], $10::text[],
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::int[], $9::text[], $10::text[],
                           $11::text[], $12::text[], $13::text[])
      ON CONFLICT (race_id, horse_id) DO UPDATE SET horse_no = EXCLUDED.horse_no, draw = EXCLUDED.draw, actual_weight = EXCLUDED.actual_weight,
        declared_weight = EXCLUDED.declared_weight, rating = EXCLUDED.rating, age = EXCLUDED.age, horse_country = EXCLUDED.horse_country,

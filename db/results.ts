@@ -33,13 +33,20 @@ interface PredictionRow {
   race_id: string;
   race_date: string;
   finish: { horseId: string; position: number }[];
-  runners: { horseId: string; winProbFinal: number; winProbBase: number; marketOdds: number | null }[];
+  runners: {
+    horseId: string;
+    winProbFinal: number;
+    winProbBase: number;
+    marketOdds: number | null;
+    bettingInterest: string;
+  }[];
 }
 
 const PREDICTION_SELECT = `
   SELECT p.run_id, p.race_id, p.created_at, to_char(rr.race_date, 'YYYY-MM-DD') AS race_date, rr.finish,
          (SELECT json_agg(json_build_object('horseId', x.horse_id, 'winProbFinal', x.win_prob_final,
-                 'winProbBase', x.win_prob_base, 'marketOdds', x.market_odds) ORDER BY x.horse_no)
+                 'winProbBase', x.win_prob_base, 'marketOdds', x.market_odds,
+                 'bettingInterest', coalesce(x.betting_interest, x.horse_no)) ORDER BY x.horse_no)
             FROM runner_predictions x WHERE x.run_id = p.run_id) AS runners
     FROM predictions p JOIN race_results rr ON rr.race_id = p.race_id`;
 

@@ -52,13 +52,14 @@ export async function persistResult(
     const r = result.runners;
     await client.query(
       `INSERT INTO runner_predictions (run_id, horse_id, horse_no, win_prob_base, win_prob_model, win_prob_final, place_prob,
-         fair_odds, market_odds, edge, stake, flags)
-       SELECT $1, h, n, b, m, f, p, o, mo, e, s, string_to_array(fl, '|')
-         FROM unnest($2::text[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
-                     $9::float8[], $10::float8[], $11::float8[], $12::text[]) AS t(h, n, b, m, f, p, o, mo, e, s, fl)
+         fair_odds, market_odds, edge, stake, flags, betting_interest)
+       SELECT $1, h, n, b, m, f, p, o, mo, e, s, string_to_array(fl, '|'), bi
+         FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
+                     $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::text[]) AS t(h, n, b, m, f, p, o, mo, e, s, fl, bi)
        ON CONFLICT (run_id, horse_id) DO UPDATE SET win_prob_base = EXCLUDED.win_prob_base, win_prob_model = EXCLUDED.win_prob_model,
          win_prob_final = EXCLUDED.win_prob_final, place_prob = EXCLUDED.place_prob, fair_odds = EXCLUDED.fair_odds,
-         market_odds = EXCLUDED.market_odds, edge = EXCLUDED.edge, stake = EXCLUDED.stake, flags = EXCLUDED.flags`,
+         market_odds = EXCLUDED.market_odds, edge = EXCLUDED.edge, stake = EXCLUDED.stake, flags = EXCLUDED.flags,
+         horse_no = EXCLUDED.horse_no, betting_interest = EXCLUDED.betting_interest`,
       [
         result.runId,
         r.map((x) => x.horseId),
@@ -72,6 +73,7 @@ export async function persistResult(
         r.map((x) => x.edge ?? null),
         r.map((x) => x.stake ?? null),
         r.map((x) => x.flags.join('|')),
+        r.map((x) => x.bettingInterest ?? x.horseNo),
       ],
     );
     const agentRows = [

@@ -5,7 +5,9 @@ const Prob = z.number().min(0).max(1);
 
 export const PricedRunnerSchema = z.object({
   horseId: z.string(),
-  horseNo: z.number().int(),
+  horseNo: z.string(),
+  /** The betting interest this runner is priced in (equal to horseNo unless coupled). */
+  bettingInterest: z.string().optional(),
   horseName: z.string().optional(),
   winProbBase: Prob,
   lrProduct: z.number(),
@@ -27,6 +29,25 @@ export const PricedRunnerSchema = z.object({
   flags: z.array(z.string()),
 });
 export type PricedRunner = z.infer<typeof PricedRunnerSchema>;
+
+/**
+ * One betting interest (a runner, or a coupled entry of several): what a bettor can actually back.
+ * Its probabilities are the sums over its members; market probability and pricing are per interest.
+ */
+export const PricedInterestSchema = z.object({
+  bettingInterest: z.string(),
+  horseIds: z.array(z.string()).min(1),
+  winProbFinal: Prob,
+  /** Sum of the members' place probabilities (members can both place). */
+  expectedPlaces: z.number().min(0),
+  fairOdds: z.number().positive(),
+  marketWinOdds: z.number().optional(),
+  marketProb: Prob.optional(),
+  edge: z.number().optional(),
+  kellyFraction: z.number().min(0).optional(),
+  stake: z.number().min(0).optional(),
+});
+export type PricedInterest = z.infer<typeof PricedInterestSchema>;
 
 export const AgentFailureSchema = z.object({
   strategy: z.string(),
@@ -55,6 +76,8 @@ export const RaceResultSchema = z.object({
   degraded: z.boolean(),
   placesPaid: z.number().int(),
   runners: z.array(PricedRunnerSchema),
+  /** Per betting interest; results stored before coupled entries existed have none. */
+  interests: z.array(PricedInterestSchema).optional(),
   synthesis: SynthesisSummarySchema,
   explanation: z.object({
     topQualitativeFactors: z.array(z.string()),

@@ -36,7 +36,7 @@ async function storeScoredRaces(stack: TestStack): Promise<void> {
       raceClass: '4',
       runners: race.input.runners.map((r, k) => ({
         horseId: r.horseId,
-        horseNo: k + 1,
+        horseNo: String(k + 1),
         draw: k + 1,
         actualWeight: 120,
         jockeyId: `j${k}`,
