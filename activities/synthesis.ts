@@ -3,7 +3,13 @@ import type { AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
 import type { QuantOutput } from '../schemas/quant.js';
-import { activeRunners, bettingInterestOf, RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
+import {
+  activeRunners,
+  bettingInterestOf,
+  isAnonymousHorse,
+  RaceCardSchema,
+  type RaceCard,
+} from '../schemas/race-card.js';
 import { RaceResultSchema, type AgentFailure, type RaceResult } from '../schemas/result.js';
 import type { ActivityDeps } from './ports.js';
 import { currentRunKey } from './run-key.js';
@@ -73,7 +79,14 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
           winProbBase: q.winProbBase,
           lrProduct: l.lrProduct,
           ...(r.marketWinOdds !== undefined ? { marketWinOdds: r.marketWinOdds } : {}),
-          flags: [...new Set([...l.flags, ...f.flags, ...(coupled ? [`coupled-entry:${interest}`] : [])])],
+          flags: [
+            ...new Set([
+              ...l.flags,
+              ...f.flags,
+              ...(coupled ? [`coupled-entry:${interest}`] : []),
+              ...(isAnonymousHorse(r.horseId) ? ['no-horse-id:no-history'] : []),
+            ]),
+          ],
         };
       });
       const interests = priceInterests(priced, {

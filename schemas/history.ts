@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SURFACES } from './race-card.js';
 
 /**
  * What the feature builder knows about a runner's past, as of the race date: only earlier races.
@@ -9,7 +10,7 @@ export const PastRunSchema = z.object({
   date: z.string(),
   venue: z.string(),
   distanceM: z.number(),
-  surface: z.enum(['turf', 'dirt', 'synthetic']),
+  surface: z.enum(SURFACES),
   going: z.string(),
   raceClass: z.string(),
   fieldSize: z.number().int(),

@@ -7,6 +7,29 @@ const Id = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits and . _ : - only');
+/**
+ * A runner without a horse id (a card from outside the data the engine knows) gets one of these when
+ * the card is validated: unique to the race, so it can never pick up another horse's history.
+ */
+const ANON_PREFIX = '_anon:';
+const AnonHorseId = z
+  .string()
+  .max(120)
+  .regex(/^_anon:[A-Za-z0-9._:-]+$/);
+const HorseId = z.union([Id, AnonHorseId]);
+export const isAnonymousHorse = (horseId: string): boolean => horseId.startsWith(ANON_PREFIX);
+
+/** Weight carried and body weight, per unit: flat and jumps racing worldwide (jumps top weights ~12st = 168 lb). */
+export const WEIGHT_BOUNDS = {
+  lb: { actual: [95, 180], declared: [600, 1700] },
+  kg: { actual: [43, 82], declared: [270, 775] },
+} as const;
+export const LB_PER_KG = 2.20462262;
+const toLb = (unit: 'lb' | 'kg' | undefined, w: number): number =>
+  unit === 'kg' ? Math.round(w * LB_PER_KG * 10) / 10 : w;
+
+export const SURFACES = ['turf', 'dirt', 'synthetic', 'hurdle', 'chase'] as const;
+
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD');
 /**
  * Program (saddle-cloth) number as printed on the card: "1", "1A", "1X". Numbers are still accepted and
@@ -26,7 +49,8 @@ const ProgramNo = z
 const Odds = z.number().finite().gt(1, 'decimal odds include the stake, so they must be above 1').max(1000);
 
 export const RunnerSchema = z.strictObject({
-  horseId: Id,
+  /** Optional: a runner without one has no history, and its result row is flagged `no-horse-id`. */
+  horseId: HorseId.optional(),
   horseName: z.string().min(1).max(80).optional(),
   horseNo: ProgramNo,
   /** Runners sharing one are a coupled entry: one betting interest, priced and scored as one. */
@@ -35,10 +59,10 @@ export const RunnerSchema = z.strictObject({
     .regex(/^[A-Za-z0-9]{1,8}$/, 'a betting interest is 1-8 letters or digits')
     .optional(),
   draw: z.number().int().min(1).max(30),
-  /** Weight carried, in pounds (HK convention). */
-  actualWeight: z.number().finite().min(95).max(150),
-  /** Declared body weight, in pounds. */
-  declaredWeight: z.number().finite().min(600).max(1700).optional(),
+  /** Weight carried, in the card's weightUnit (pounds unless it says kg); its bounds depend on the unit. */
+  actualWeight: z.number().finite().positive(),
+  /** Declared body weight, in the card's weightUnit. */
+  declaredWeight: z.number().finite().positive().optional(),
   rating: z.number().finite().min(0).max(200).optional(),
   age: z.number().int().min(2).max(15).optional(),
   /** Country of origin (HK data: AUS, NZ, IRE, GB, ...) and sex/type (Gelding, ...): pedigree/physical evidence. */
@@ -72,8 +96,15 @@ export const RaceCardSchema = z
      */
     couplesEntries: z.boolean().optional(),
     postTime: z.iso.datetime({ offset: true }).optional(),
-    distanceM: z.number().int().min(800).max(5000),
-    surface: z.enum(['turf', 'dirt', 'synthetic']),
+    /** Metres (furlongs are converted at import): 800 m sprints to 7,200 m jumps races. */
+    distanceM: z.number().int().min(800).max(7200),
+    /** Flat: turf, dirt, synthetic; jumps: hurdle, chase (both run on turf). */
+    surface: z.enum(SURFACES),
+    /**
+     * Unit of every weight on the card (default lb). A kg card is converted to pounds when validated, so
+     * the engine and everything stored work in one unit; the output says lb.
+     */
+    weightUnit: z.enum(['lb', 'kg']).optional(),
     going: z.string().min(1).max(40),
     raceClass: z.string().min(1).max(40),
     prize: z.number().finite().min(0).optional(),
@@ -83,8 +114,23 @@ export const RaceCardSchema = z
   .superRefine((card, ctx) => {
     const seenIds = new Set<string>();
     const seenNos = new Set<string>();
+    const unit = card.weightUnit ?? 'lb';
+    const bounds = WEIGHT_BOUNDS[unit];
     card.runners.forEach((r, i) => {
-      if (seenIds.has(r.horseId))
+      const outside = (v: number, [lo, hi]: readonly [number, number]) => v < lo || v > hi;
+      if (outside(r.actualWeight, bounds.actual))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runners', i, 'actualWeight'],
+          message: `weight carried ${r.actualWeight} ${unit} is outside ${bounds.actual.join('-')} ${unit}`,
+        });
+      if (r.declaredWeight !== undefined && outside(r.declaredWeight, bounds.declared))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runners', i, 'declaredWeight'],
+          message: `body weight ${r.declaredWeight} ${unit} is outside ${bounds.declared.join('-')} ${unit}`,
+        });
+      if (r.horseId !== undefined && seenIds.has(r.horseId))
         ctx.addIssue({
           code: 'custom',
           path: ['runners', i, 'horseId'],
@@ -96,7 +142,7 @@ export const RaceCardSchema = z
           path: ['runners', i, 'horseNo'],
           message: `duplicate horseNo ${r.horseNo}`,
         });
-      seenIds.add(r.horseId);
+      if (r.horseId !== undefined) seenIds.add(r.horseId);
       seenNos.add(r.horseNo);
     });
     const active = card.runners.filter((r) => !r.scratched).length;
@@ -112,9 +158,19 @@ export const RaceCardSchema = z
         path: ['placesPaid'],
         message: `placesPaid ${card.placesPaid} needs more than ${active} active runners`,
       });
-  });
+  })
+  .transform(({ runners, ...card }) => ({
+    ...card,
+    ...(card.weightUnit ? { weightUnit: 'lb' as const } : {}),
+    runners: runners.map((r) => ({
+      ...r,
+      horseId: r.horseId ?? `${ANON_PREFIX}${card.raceId}:${r.horseNo}`,
+      actualWeight: toLb(card.weightUnit, r.actualWeight),
+      ...(r.declaredWeight === undefined ? {} : { declaredWeight: toLb(card.weightUnit, r.declaredWeight) }),
+    })),
+  }));
 
-export type Runner = z.infer<typeof RunnerSchema>;
+export type Runner = RaceCard['runners'][number];
 export type RaceCardInput = z.input<typeof RaceCardSchema>;
 export type RaceCard = z.infer<typeof RaceCardSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SURFACES } from '../../schemas/race-card.js';
 
 /** CSV cells arrive as text; empty cells mean "not recorded", never zero. */
 const num = z
@@ -29,8 +30,10 @@ export const RaceRowSchema = z.object({
   venue: text.min(1),
   race_no: int,
   config: text,
-  surface: z.enum(['0', '1']),
-  distance: int,
+  /** The Kaggle HK code (0 turf, 1 dirt) or a surface by name (synthetic, hurdle, chase, ...). */
+  surface: z.enum(['0', '1', ...SURFACES]),
+  /** Metres, or furlongs when the import says so (converted to metres when the card is built). */
+  distance: num,
   going: text.min(1),
   prize: optNum,
   race_class: text.min(1),
@@ -39,7 +42,8 @@ export type RaceRow = z.infer<typeof RaceRowSchema>;
 
 export const RunRowSchema = z.object({
   race_id: int,
-  horse_no: int,
+  /** Program number: 1-99, with a letter for a coupled entry ("1A") outside HK. */
+  horse_no: text.min(1, 'program number is empty'),
   horse_id: int,
   result: optNum,
   won: num,

@@ -46,13 +46,28 @@ const positionCallsOf = (r: RunRow): number[] =>
 const oddsOrUndefined = (o: number | null): number | undefined =>
   o !== null && o > 1 ? Math.min(o, 1000) : undefined;
 
-function toCard(race: RaceRow, runs: RunRow[]): RaceCard {
+export const METRES_PER_FURLONG = 201.168;
+
+export interface HkReadOptions {
+  /** Unit of the races.csv distance column (the Kaggle HK data: metres). */
+  distanceUnit?: 'm' | 'furlongs';
+}
+
+const surfaceOf = (code: RaceRow['surface']): RaceCard['surface'] =>
+  code === '0' ? 'turf' : code === '1' ? 'dirt' : code;
+
+/** Saddle-cloth order: by the leading number, then the letter ("1", "1A", "2", "10"). */
+export const programOrder = (a: string, b: string): number =>
+  parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b);
+
+function toCard(race: RaceRow, runs: RunRow[], options: HkReadOptions): RaceCard {
   const input: RaceCardInput = {
     raceId: String(race.race_id),
     meeting: { venue: race.venue, date: race.date, ...(race.config ? { trackGroup: race.config } : {}) },
     raceNo: race.race_no,
-    distanceM: race.distance,
-    surface: race.surface === '0' ? 'turf' : 'dirt',
+    distanceM:
+      options.distanceUnit === 'furlongs' ? Math.round(race.distance * METRES_PER_FURLONG) : race.distance,
+    surface: surfaceOf(race.surface),
     going: race.going,
     raceClass: race.race_class,
     ...(race.prize !== null ? { prize: race.prize } : {}),
@@ -91,7 +106,7 @@ function toOutcome(runs: RunRow[]): RaceOutcome {
   }));
   const order = runs
     .map((r) => ({ id: String(r.horse_id), pos: r.result ?? Number.POSITIVE_INFINITY, no: r.horse_no }))
-    .sort((a, b) => a.pos - b.pos || a.no - b.no);
+    .sort((a, b) => a.pos - b.pos || programOrder(a.no, b.no));
   const winnerTimes = results
     .filter((r) => r.won && r.finishTimeS !== null)
     .map((r) => r.finishTimeS as number);
@@ -113,7 +128,11 @@ export interface HkReadSummary {
  * RaceCard plus its outcome. Races that cannot form a card (race 6108 has no runs) are skipped and
  * listed in `summary.skipped`, never silently.
  */
-export function* readHkRaces(dataDir: string, summary?: HkReadSummary): Generator<HkRace> {
+export function* readHkRaces(
+  dataDir: string,
+  summary?: HkReadSummary,
+  options: HkReadOptions = {},
+): Generator<HkRace> {
   const races = readRows(join(dataDir, 'races.csv'), RaceRowSchema).sort((a, b) => a.race_id - b.race_id);
   const runsByRace = new Map<number, RunRow[]>();
   for (const run of readRows(join(dataDir, 'runs.csv'), RunRowSchema)) {
@@ -122,12 +141,12 @@ export function* readHkRaces(dataDir: string, summary?: HkReadSummary): Generato
     runsByRace.set(run.race_id, list);
   }
   for (const race of races) {
-    const runs = (runsByRace.get(race.race_id) ?? []).sort((a, b) => a.horse_no - b.horse_no);
+    const runs = (runsByRace.get(race.race_id) ?? []).sort((a, b) => programOrder(a.horse_no, b.horse_no));
     if (runs.length < 2) {
       summary?.skipped.push({ raceId: race.race_id, reason: `${runs.length} runs in runs.csv` });
       continue;
     }
     if (summary) summary.races += 1;
-    yield { raceNumericId: race.race_id, card: toCard(race, runs), outcome: toOutcome(runs) };
+    yield { raceNumericId: race.race_id, card: toCard(race, runs, options), outcome: toOutcome(runs) };
   }
 }
