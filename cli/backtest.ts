@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { backtestMetrics } from '../backtest/metrics.js';
 import { replayInProcess } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
 import { replayOnTemporal } from '../backtest/temporal.js';
 import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
 import { QuantScorer } from '../models/quant/scorer.js';
+import { formatSkipped } from '../schemas/validate-races.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
 import { positiveInt } from './options.js';
 
@@ -38,6 +39,13 @@ const program = new Command()
     false,
   )
   .option('--limit <n>', 'score at most n test races (smoke runs)', positiveInt)
+  .option(
+    '--strict',
+    'fail when any race is malformed or invalid (default: skip it and list it in metrics.json)',
+  )
+  .addOption(
+    new Option('--distance-unit <unit>', 'races.csv distance unit').choices(['m', 'furlongs']).default('m'),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -46,13 +54,15 @@ const opts = program.opts<{
   out: string;
   temporal: boolean;
   limit?: number;
+  strict?: boolean;
+  distanceUnit: 'm' | 'furlongs';
 }>();
 
 async function main(): Promise<void> {
   const started = performance.now();
   const summary: HkReadSummary = { races: 0, skipped: [] };
-  const all = [...readHkRaces(opts.data, summary)];
-  for (const s of summary.skipped) console.log(`skipped race ${s.raceId}: ${s.reason}`);
+  const all = [...readHkRaces(opts.data, summary, { strict: opts.strict, distanceUnit: opts.distanceUnit })];
+  for (const s of summary.skipped) console.log(formatSkipped(s));
   const from = opts.testFromRaceId;
   const testIds = new Set(
     all
@@ -92,7 +102,7 @@ async function main(): Promise<void> {
   mkdirSync(opts.out, { recursive: true });
   writeFileSync(
     join(opts.out, 'metrics.json'),
-    `${JSON.stringify({ ...metrics, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`,
+    `${JSON.stringify({ ...metrics, skipped: summary.skipped, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`,
   );
   writeFileSync(join(opts.out, 'report.md'), markdown);
   for (const [name, svg] of Object.entries(charts)) writeFileSync(join(opts.out, name), svg);
@@ -100,6 +110,7 @@ async function main(): Promise<void> {
     `${name.padEnd(7)} pseudo R^2 ${metrics[name].pseudoR2.toFixed(4)}  log loss ${metrics[name].logLoss.toFixed(4)}  ECE ${metrics[name].ece.toFixed(4)}  top-1 ${(metrics[name].top1 * 100).toFixed(1)}%  flat ROI ${(metrics[name].betting.flatRoi * 100).toFixed(1)}% (${metrics[name].betting.bets} bets)`;
   console.log(
     [
+      `${summary.skipped.length} races skipped (listed above and in metrics.json)`,
       `${metrics.market.races} races scored (${metrics.excluded.noSingleWinner} without a single winner, ${metrics.excluded.incompleteMarketOdds} without complete odds left out)`,
       line('market'),
       line('quant'),

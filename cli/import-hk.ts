@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadEnv } from '../config/env.js';
 import { countHkRows, upsertHkRaces } from '../db/hk.js';
 import { createPool } from '../db/pool.js';
 import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
 import type { HkRace } from '../models/hk/types.js';
+import { formatSkipped } from '../schemas/validate-races.js';
 import { ensureStack } from '../stack/index.js';
 import { positiveInt } from './options.js';
 
@@ -17,11 +18,22 @@ const program = new Command()
   )
   .argument('<dir>', 'folder holding races.csv and runs.csv')
   .option('--batch <n>', 'races per transaction', positiveInt, 200)
-  .action(async (dir: string, opts: { batch: number }) => {
+  .option(
+    '--strict',
+    'fail, importing nothing, when any race is malformed or invalid (default: skip and report it)',
+  )
+  .addOption(
+    new Option('--distance-unit <unit>', 'unit of the races.csv distance column')
+      .choices(['m', 'furlongs'])
+      .default('m'),
+  )
+  .action(async (dir: string, opts: { batch: number; strict?: boolean; distanceUnit: 'm' | 'furlongs' }) => {
     const started = performance.now();
     const summary: HkReadSummary = { races: 0, skipped: [] };
-    // Reads and validates both files before anything is written: a malformed file names its line and imports nothing.
-    const races: HkRace[] = [...readHkRaces(dir, summary)];
+    // Reads and validates both files before anything is written: with --strict, one invalid race imports nothing.
+    const races: HkRace[] = [
+      ...readHkRaces(dir, summary, { strict: opts.strict, distanceUnit: opts.distanceUnit }),
+    ];
     const env = loadEnv();
     const stack = await ensureStack(env, { log: (line) => console.log(line) });
     const db = createPool(stack.databaseUrl, 2);
@@ -34,10 +46,10 @@ const program = new Command()
         bar.increment(part.length);
       }
       bar.stop();
-      for (const s of summary.skipped) console.log(`skipped race ${s.raceId}: ${s.reason}`);
+      for (const s of summary.skipped) console.log(formatSkipped(s));
       const counts = await countHkRows(db);
       console.log(
-        `imported ${races.length} races from ${join(dir)} in ${((performance.now() - started) / 1000).toFixed(1)} s; rows now: ${Object.entries(
+        `imported ${races.length} races (${summary.skipped.length} skipped) from ${join(dir)} in ${((performance.now() - started) / 1000).toFixed(1)} s; rows now: ${Object.entries(
           counts,
         )
           .map(([t, n]) => `${t} ${n}`)

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import type { RaceClient } from '../client/index.js';
 import { SANDBOX_KINDS } from '../schemas/agent-run.js';
 import { DEFAULT_START_OFFSET_SECONDS, type RaceDayStatus } from '../schemas/ops.js';
+import { dropInvalidRaces, formatSkipped, InvalidRacesError } from '../schemas/validate-races.js';
 import { withClient } from './session.js';
 
 /**
@@ -71,8 +72,12 @@ program
   )
   .option('--watch', 'show a progress bar until the day is done')
   .option('--no-worker', 'do not start an in-process worker; rely on `npm run worker`')
+  .option('--strict', 'refuse the whole day when any race is invalid (default: skip and report it)')
   .action(
-    async (file: string, opts: { offset: number; sandbox: 'default'; watch?: boolean; worker: boolean }) => {
+    async (
+      file: string,
+      opts: { offset: number; sandbox: 'default'; watch?: boolean; worker: boolean; strict?: boolean },
+    ) => {
       let day: unknown;
       try {
         day = JSON.parse(readFileSync(file, 'utf8'));
@@ -81,6 +86,14 @@ program
         process.exitCode = 2;
         return;
       }
+      const checked = dropInvalidRaces(day, file);
+      if (checked.skipped.length > 0 && opts.strict) {
+        log(`InvalidRaceDay: ${new InvalidRacesError(checked.skipped).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      for (const s of checked.skipped) log(formatSkipped(s));
+      day = checked.day;
       await withClient(opts.worker, async (client) => {
         const { workflowId } = await client.startRaceDay(day as never, {
           offsetSeconds: opts.offset,

@@ -1,8 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { RaceCardSchema, type RaceCard, type RaceCardInput } from '../../schemas/race-card.js';
+import type { RaceCard, RaceCardInput } from '../../schemas/race-card.js';
+import {
+  InvalidRacesError,
+  validateRaces,
+  type RaceCandidate,
+  type SkippedRace,
+} from '../../schemas/validate-races.js';
 import { RaceRowSchema, RunRowSchema, type RaceRow, type RunRow } from './csv-rows.js';
 import type { HkRace, HkRunResult, RaceOutcome } from './types.js';
 
@@ -10,26 +16,45 @@ export class HkDataError extends Error {
   override name = 'HkDataError';
 }
 
-function readRows<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
+interface RowError {
+  /** The row's race_id cell as written (the race it spoils), or '?' when even that is unreadable. */
+  raceId: string;
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** Every row that parses, and every row that does not with its line: one bad row spoils one race, not the file. */
+function readRows<S extends z.ZodType>(
+  file: string,
+  schema: S,
+): { rows: { row: z.infer<S>; line: number }[]; errors: RowError[] } {
   if (!existsSync(file)) throw new HkDataError(`HK data file not found: ${file}`);
   const records = parse(readFileSync(file, 'utf8'), {
     columns: true,
     info: true,
     skip_empty_lines: true,
+    relax_column_count: true,
   }) as {
     record: Record<string, string>;
     info: { lines: number };
   }[];
-  return records.map(({ record, info }) => {
+  const rows: { row: z.infer<S>; line: number }[] = [];
+  const errors: RowError[] = [];
+  for (const { record, info } of records) {
     const parsed = schema.safeParse(record);
-    if (!parsed.success) {
+    if (parsed.success) rows.push({ row: parsed.data, line: info.lines });
+    else {
       const issue = parsed.error.issues[0];
-      throw new HkDataError(
-        `${file}:${info.lines}: malformed row (${issue?.path.join('.')}: ${issue?.message})`,
-      );
+      errors.push({
+        raceId: /^\d+$/.test(record.race_id?.trim() ?? '') ? String(Number(record.race_id)) : '?',
+        file: basename(file),
+        line: info.lines,
+        reason: `malformed row (${issue?.path.join('.')}: ${issue?.message})`,
+      });
     }
-    return parsed.data;
-  });
+  }
+  return { rows, errors };
 }
 
 const positionCallsOf = (r: RunRow): number[] =>
@@ -60,7 +85,7 @@ const surfaceOf = (code: RaceRow['surface']): RaceCard['surface'] =>
 export const programOrder = (a: string, b: string): number =>
   parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b);
 
-function toCard(race: RaceRow, runs: RunRow[], options: HkReadOptions): RaceCard {
+function toCardInput(race: RaceRow, runs: RunRow[], options: HkReadOptions): RaceCardInput {
   const input: RaceCardInput = {
     raceId: String(race.race_id),
     meeting: { venue: race.venue, date: race.date, ...(race.config ? { trackGroup: race.config } : {}) },
@@ -88,7 +113,7 @@ function toCard(race: RaceRow, runs: RunRow[], options: HkReadOptions): RaceCard
       marketPlaceOdds: oddsOrUndefined(r.place_odds),
     })),
   };
-  return RaceCardSchema.parse(input);
+  return input;
 }
 
 function toOutcome(runs: RunRow[]): RaceOutcome {
@@ -120,33 +145,58 @@ function toOutcome(runs: RunRow[]): RaceOutcome {
 
 export interface HkReadSummary {
   races: number;
-  skipped: { raceId: number; reason: string }[];
+  /** Races left out, each with its reason in words and the file and line it came from. */
+  skipped: SkippedRace[];
 }
 
 /**
- * Yields every race of the Kaggle HK data in race_id (chronological) order, each as a validated
- * RaceCard plus its outcome. Races that cannot form a card (race 6108 has no runs) are skipped and
- * listed in `summary.skipped`, never silently.
+ * Yields every race of Kaggle-format data in race_id (chronological) order, each as a validated
+ * RaceCard plus its outcome. A race that cannot form a card (race 6108 has no runs), has a malformed
+ * row, or fails card validation is skipped and listed in `summary.skipped`, never silently; with
+ * `strict`, any malformed or invalid race throws InvalidRacesError (naming every one) before a race is
+ * yielded.
  */
 export function* readHkRaces(
   dataDir: string,
   summary?: HkReadSummary,
-  options: HkReadOptions = {},
+  options: HkReadOptions & { strict?: boolean } = {},
 ): Generator<HkRace> {
-  const races = readRows(join(dataDir, 'races.csv'), RaceRowSchema).sort((a, b) => a.race_id - b.race_id);
+  const racesFile = readRows(join(dataDir, 'races.csv'), RaceRowSchema);
+  const runsFile = readRows(join(dataDir, 'runs.csv'), RunRowSchema);
+  const races = racesFile.rows.sort((a, b) => a.row.race_id - b.row.race_id);
   const runsByRace = new Map<number, RunRow[]>();
-  for (const run of readRows(join(dataDir, 'runs.csv'), RunRowSchema)) {
-    const list = runsByRace.get(run.race_id) ?? [];
-    list.push(run);
-    runsByRace.set(run.race_id, list);
+  for (const { row } of runsFile.rows) {
+    const list = runsByRace.get(row.race_id) ?? [];
+    list.push(row);
+    runsByRace.set(row.race_id, list);
   }
-  for (const race of races) {
+  const rowErrors = [...racesFile.errors, ...runsFile.errors];
+  const spoiled = new Map(rowErrors.map((e) => [e.raceId, e]));
+  const noRuns: SkippedRace[] = [];
+  const candidates: RaceCandidate<{ id: number; runs: RunRow[] }>[] = [];
+  for (const { row: race, line } of races) {
     const runs = (runsByRace.get(race.race_id) ?? []).sort((a, b) => programOrder(a.horse_no, b.horse_no));
+    if (spoiled.has(String(race.race_id))) continue;
     if (runs.length < 2) {
-      summary?.skipped.push({ raceId: race.race_id, reason: `${runs.length} runs in runs.csv` });
+      noRuns.push({ raceId: String(race.race_id), reason: `${runs.length} runs in runs.csv` });
       continue;
     }
-    if (summary) summary.races += 1;
-    yield { raceNumericId: race.race_id, card: toCard(race, runs, options), outcome: toOutcome(runs) };
+    candidates.push({
+      raceId: String(race.race_id),
+      card: toCardInput(race, runs, options),
+      file: 'races.csv',
+      line,
+      extra: { id: race.race_id, runs },
+    });
   }
+  const { valid, skipped } = validateRaces(candidates);
+  const invalid = [
+    ...rowErrors.map(({ raceId, reason, file, line }) => ({ raceId, reason, file, line })),
+    ...skipped,
+  ];
+  if (options.strict && invalid.length > 0) throw new InvalidRacesError(invalid);
+  summary?.skipped.push(...noRuns, ...invalid);
+  if (summary) summary.races += valid.length;
+  for (const { card, extra } of valid)
+    yield { raceNumericId: extra.id, card, outcome: toOutcome(extra.runs) };
 }

@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { InvalidRaceCard, MAX_CARD_BYTES } from '../../client/index.js';
 import { PROJECT_ROOT } from '../../config/env.js';
 import { HkDataError, readHkRaces } from '../../models/hk/reader.js';
+import { InvalidRacesError } from '../../schemas/validate-races.js';
 import { seedRaceDay } from '../support/history.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
 import { countRows } from '../support/reliability.js';
@@ -226,13 +227,16 @@ describe('bad input: malformed race cards are refused with a specific error, not
     }
   });
 
-  test('malformed HK CSV files are reported with file and line', () => {
+  test('malformed HK CSV rows are reported with file and line: skipped in a bulk run, fatal with strict', () => {
     const hk = mkdtempSync(path.join(dir, 'hk-'));
     writeFileSync(path.join(hk, 'races.csv'), 'race_id,date,venue\n1,not-a-date,ST\n');
     writeFileSync(path.join(hk, 'runs.csv'), 'race_id,horse_id\n1,2\n');
+    const summary = { races: 0, skipped: [] as { raceId: string; file?: string; line?: number }[] };
+    assert.equal([...readHkRaces(hk, summary as never)].length, 0);
+    assert.ok(summary.skipped.some((s) => s.raceId === '1' && s.file === 'races.csv' && s.line === 2));
     assert.throws(
-      () => [...readHkRaces(hk)],
-      (err: unknown) => err instanceof HkDataError && /races\.csv:2: malformed row/.test(err.message),
+      () => [...readHkRaces(hk, undefined, { strict: true })],
+      (err: unknown) => err instanceof InvalidRacesError && /races\.csv:2\): malformed row/.test(err.message),
     );
     assert.throws(
       () => [...readHkRaces(path.join(dir, 'missing'))],

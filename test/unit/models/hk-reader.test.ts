@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HkDataError, readHkRaces } from '../../../models/hk/reader.js';
+import { formatSkipped, InvalidRacesError, type SkippedRace } from '../../../schemas/validate-races.js';
 
 const RACES = `race_id,date,venue,race_no,config,surface,distance,going,horse_ratings,prize,race_class
 0,1997-06-02,ST,1,A,0,1400,GOOD TO FIRM,40-15,485000.0,5
@@ -49,10 +50,25 @@ void test('a missing file is named in the error', () => {
   );
 });
 
-void test('a malformed row is reported with its file and line', () => {
-  const dir = dataDir([run(0, 1, 7, 1, '2.0'), run(0, 2, 9, 2, 'abc')]);
+void test('a malformed row skips its race, reported with file and line; --strict fails instead', () => {
+  const dir = dataDir([
+    run(0, 1, 7, 1, '2.0'),
+    run(0, 2, 9, 2, 'abc'),
+    run(1, 1, 7, 2, '3.0'),
+    run(1, 2, 8, 1, '2.0'),
+  ]);
+  const summary = { races: 0, skipped: [] as SkippedRace[] };
+  assert.deepEqual(
+    [...readHkRaces(dir, summary)].map((r) => r.card.raceId),
+    ['1'],
+  );
+  assert.equal(summary.skipped.length, 1);
+  assert.equal(
+    formatSkipped(summary.skipped[0]!),
+    'skipped race 0 (runs.csv:3): malformed row (win_odds: not a number)',
+  );
   assert.throws(
-    () => [...readHkRaces(dir)],
-    (e: Error) => e instanceof HkDataError && /runs\.csv:3: malformed row \(win_odds/.test(e.message),
+    () => [...readHkRaces(dir, undefined, { strict: true })],
+    (e: Error) => e instanceof InvalidRacesError && /runs\.csv:3\): malformed row \(win_odds/.test(e.message),
   );
 });
