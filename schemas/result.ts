@@ -3,6 +3,16 @@ import { UsageSchema } from './qual.js';
 
 const Prob = z.number().min(0).max(1);
 
+/** SPEC 6.5 pricing, the same for a runner and for a betting interest. */
+const PRICE_FIELDS = {
+  fairOdds: z.number().positive(),
+  marketWinOdds: z.number().optional(),
+  marketProb: Prob.optional(),
+  edge: z.number().optional(),
+  kellyFraction: z.number().min(0).optional(),
+  stake: z.number().min(0).optional(),
+};
+
 export const PricedRunnerSchema = z.object({
   horseId: z.string(),
   horseNo: z.string(),
@@ -20,12 +30,7 @@ export const PricedRunnerSchema = z.object({
   upper: Prob,
   confidence: Prob,
   consensusScore: Prob,
-  fairOdds: z.number().positive(),
-  marketWinOdds: z.number().optional(),
-  marketProb: Prob.optional(),
-  edge: z.number().optional(),
-  kellyFraction: z.number().min(0).optional(),
-  stake: z.number().min(0).optional(),
+  ...PRICE_FIELDS,
   flags: z.array(z.string()),
 });
 export type PricedRunner = z.infer<typeof PricedRunnerSchema>;
@@ -40,12 +45,7 @@ export const PricedInterestSchema = z.object({
   winProbFinal: Prob,
   /** Sum of the members' place probabilities (members can both place). */
   expectedPlaces: z.number().min(0),
-  fairOdds: z.number().positive(),
-  marketWinOdds: z.number().optional(),
-  marketProb: Prob.optional(),
-  edge: z.number().optional(),
-  kellyFraction: z.number().min(0).optional(),
-  stake: z.number().min(0).optional(),
+  ...PRICE_FIELDS,
 });
 export type PricedInterest = z.infer<typeof PricedInterestSchema>;
 
