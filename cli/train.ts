@@ -21,6 +21,7 @@ import { fitEvidenceModel } from '../models/qual/fit.js';
 import { calibrationRace, type CalibrationRace } from '../models/training/calibration-races.js';
 import { collectTrainingData, featureMatrixCsv, type TrainingRace } from '../models/training/collect.js';
 import { ensureVenv, runQuantTrainer } from '../models/training/python.js';
+import { formatSkipped } from '../schemas/validate-races.js';
 import { positiveInt } from './options.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,7 +82,7 @@ mkdirSync(opts.workDir, { recursive: true });
 log(`reading ${opts.data}`);
 const summary: HkReadSummary = { races: 0, skipped: [] };
 const hkRaces = [...readHkRaces(opts.data, summary)];
-for (const s of summary.skipped) log(`skipped race ${s.raceId}: ${s.reason}`);
+for (const s of summary.skipped) log(formatSkipped(s));
 
 const quantDir = join(REPO, 'models', 'quant');
 const qualDir = join(REPO, 'models', 'qual');
