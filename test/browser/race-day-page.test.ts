@@ -83,8 +83,8 @@ describe(
       const drawn = await page.$eval(
         'canvas#probs',
         (c) =>
-          (c as HTMLCanvasElement).width > 0 &&
-          typeof (window as unknown as { Chart?: unknown }).Chart === 'function',
+          (c as unknown as { width: number }).width > 0 &&
+          typeof (globalThis as { Chart?: unknown }).Chart === 'function',
       );
       assert.equal(drawn, true);
       assert.match(await page.content(), /Dropped as outliers/);
