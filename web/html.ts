@@ -1,3 +1,4 @@
+import { runnerCells } from '../cli/print.js';
 import type { PricedRunner, RaceResult } from '../schemas/result.js';
 
 /** Small HTML building blocks for the server-rendered pages. Every interpolated value goes through esc. */
@@ -13,8 +14,6 @@ export const esc = (v: unknown): string =>
 export const pct = (p: number | null | undefined, d = 1): string =>
   p == null ? '-' : `${(p * 100).toFixed(d)}%`;
 export const num = (x: number | null | undefined, d = 2): string => (x == null ? '-' : x.toFixed(d));
-export const signedPct = (x: number | undefined): string =>
-  x === undefined ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 /** A chart drawn in the browser by Chart.js (served from node_modules) from data embedded as JSON. */
 export function chart(id: string, config: object): string {
@@ -73,18 +72,7 @@ export function runnersTable(result: RaceResult): string {
   const rows = [...result.runners].sort((a, b) => b.winProbFinal - a.winProbFinal);
   return table(
     ['No', 'Runner', 'Base', 'LR', 'Final', 'Place', 'Fair', 'Market', 'Edge', 'Stake'],
-    rows.map((r) => [
-      esc(r.horseNo),
-      esc(r.horseName ?? r.horseId),
-      pct(r.winProbBase),
-      num(r.lrProduct),
-      pct(r.winProbFinal),
-      pct(r.placeProb),
-      num(r.fairOdds),
-      num(r.marketWinOdds, 1),
-      signedPct(r.edge),
-      r.stake ? pct(r.stake) : '',
-    ]),
+    rows.map((r) => runnerCells(r).map(esc)),
     (i) => (i === 0 ? 'top' : ''),
   );
 }
