@@ -18,6 +18,12 @@ export interface ReplayedRace {
   quant: number[];
   fused: number[];
   final: number[];
+  /** For the book: race day, places paid, qualitative LR products, final place probabilities, place odds. */
+  date: string;
+  placesPaid: number;
+  qualLr: number[];
+  place: number[];
+  placeOdds: (number | undefined)[];
   degraded: boolean;
   ms: number;
 }
@@ -74,6 +80,11 @@ export async function replayInProcess(
         quant: quant.runners.map((r) => r.winProbBase),
         fused: synthesis.runners.map((r) => r.winProbModel),
         final: synthesis.runners.map((r) => r.winProbFinal),
+        date: card.meeting.date,
+        placesPaid: synthesis.placesPaid,
+        qualLr: qual.runners.map((r) => r.lrProduct),
+        place: synthesis.runners.map((r) => r.placeProb),
+        placeOdds: runners.map((r) => r.marketPlaceOdds),
         degraded: synthesis.degraded,
         ms: performance.now() - t0,
       };
