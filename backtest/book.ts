@@ -1,12 +1,12 @@
 import { mulberry32 } from '../agents/prng.js';
-import { POLICIES, type Policy } from '../book/policies.js';
+import { POLICIES, STARTING_BANKROLL, type Policy } from '../book/policies.js';
 import type { BookRace } from '../book/race.js';
 import { settleBet } from '../book/settle.js';
 import { stakeRace } from '../book/stake.js';
 import type { ReplayedRace } from './replay.js';
 import { lineChart } from './svg.js';
 
-export const BOOK_STARTING_BANKROLL = 1000;
+export const BOOK_STARTING_BANKROLL = STARTING_BANKROLL;
 const RESAMPLES = 1000;
 
 export interface PolicyFigures {

@@ -132,3 +132,19 @@ export function policyByName(name: string): Policy {
     throw new InvalidPolicyError(`unknown staking policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
   return p;
 }
+
+/** BOOK_POLICY: a policy name from the table, or a policy as JSON (validated like the table's rows). */
+export function resolvePolicy(value: string): Policy {
+  const v = value.trim();
+  if (!v.startsWith('{')) return policyByName(v);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(v);
+  } catch (err) {
+    throw new InvalidPolicyError(`staking policy is not valid JSON: ${(err as Error).message}`);
+  }
+  return parsePolicy(raw);
+}
+
+/** Every book, live and backtest, starts from this many units. */
+export const STARTING_BANKROLL = 1000;
