@@ -259,8 +259,16 @@ export async function listBets(db: Db, query: BetQuery = {}): Promise<BetRow[]> 
     `SELECT bet_id, race_id, run_id, policy, horse_id, horse_no, bet_type, odds, stake, status, payout, placed_at, settled_at
        FROM book_bets
       WHERE ($1::date IS NULL OR race_date = $1) AND ($2::text IS NULL OR race_id = $2) AND ($3::text IS NULL OR status = $3)
+        AND ($4::date IS NULL OR race_date >= $4) AND ($5::date IS NULL OR race_date <= $5) AND ($6::text IS NULL OR policy = $6)
       ORDER BY placed_at, bet_id`,
-    [query.date ?? null, query.raceId ?? null, query.status ?? null],
+    [
+      query.date ?? null,
+      query.raceId ?? null,
+      query.status ?? null,
+      query.from ?? null,
+      query.to ?? null,
+      query.policy ?? null,
+    ],
   );
   return rows.map((r) =>
     BetRowSchema.parse({

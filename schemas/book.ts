@@ -25,6 +25,10 @@ export const BetQuerySchema = z.strictObject({
   date: z.iso.date().optional(),
   raceId: z.string().min(1).optional(),
   status: z.enum(BET_STATUSES).optional(),
+  /** Race dates from / to (inclusive), for reports over a window. */
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  policy: z.string().min(1).optional(),
 });
 export type BetQuery = z.infer<typeof BetQuerySchema>;
 

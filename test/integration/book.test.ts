@@ -117,6 +117,19 @@ describe('the paper book on a real Temporal dev server and PostgreSQL', () => {
     assert.equal(series[0]?.balance, STARTING_BANKROLL);
     const bets = await listBets(stack.db, { date: DATE });
     assert.ok(bets.length > 0 && bets.every((b) => b.raceId === card.raceId));
+    // The SDK client reads the same book through Temporal.
+    assert.deepEqual(await w.client.bookStatus(POLICY.name), status);
+    assert.deepEqual(
+      await w.client.listBets({ raceId: card.raceId }),
+      await listBets(stack.db, { raceId: card.raceId }),
+    );
+    assert.equal(
+      (await w.client.bookStatus()).policy,
+      POLICY.name,
+      "the worker's configured policy by default",
+    );
+    assert.deepEqual(await w.client.bookLedger(POLICY.name), series);
+    await assert.rejects(w.client.listBets({ date: 'yesterday' }), /invalid bet query: date/);
   });
 
   test('a policy with a negative fraction, a cap above 1 or an unknown signal is refused and stores nothing', async () => {
