@@ -6,6 +6,8 @@ import { joinAgentInput } from '../schemas/agent-run.js';
 import { QualOutputSchema } from '../schemas/qual.js';
 import { activeRunners } from '../schemas/race-card.js';
 
+const LR_GROUPS = ['formFitness', 'conditions', 'tactics', 'context'] as const;
+
 /** One scored test race: every probability the backtest measures, per active runner in card order. */
 export interface ReplayedRace {
   raceNumericId: number;
@@ -24,6 +26,9 @@ export interface ReplayedRace {
   qualLr: number[];
   place: number[];
   placeOdds: (number | undefined)[];
+  /** For the error map: each strategy's calibrated probabilities and each evidence group's LRs. */
+  strategies: Record<string, number[]>;
+  groupLr: Record<string, number[]>;
   degraded: boolean;
   ms: number;
 }
@@ -85,6 +90,10 @@ export async function replayInProcess(
         qualLr: qual.runners.map((r) => r.lrProduct),
         place: synthesis.runners.map((r) => r.placeProb),
         placeOdds: runners.map((r) => r.marketPlaceOdds),
+        strategies: Object.fromEntries(
+          agentOutputs.map((a) => [a.strategy, a.runners.map((x) => x.winProbCalibrated)]),
+        ),
+        groupLr: Object.fromEntries(LR_GROUPS.map((g) => [g, qual.runners.map((x) => x.lr[g])])),
         degraded: synthesis.degraded,
         ms: performance.now() - t0,
       };

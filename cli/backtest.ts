@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
+import { errorMap } from '../agents/error-map.js';
+import { errorMapRacesFromReplay, renderErrorMap } from '../backtest/error-map-report.js';
 import { backtestMetrics } from '../backtest/metrics.js';
 import { replayInProcess } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
@@ -91,12 +93,14 @@ async function main(): Promise<void> {
   const versions = `quant ${quantModel.modelVersion}, evidence ${evidenceAnalyst.version}, calibration ${artefacts?.version ?? 'none (identity)'}`;
   const report = renderReport(metrics, replayed, { command, seconds, versions });
   const book = backtestBook(bookRacesFromReplay(replayed));
-  const markdown = `${report.markdown}\n${book.markdown}`;
-  const charts = { ...report.charts, ...book.charts };
+  const errors = errorMap(errorMapRacesFromReplay(replayed));
+  const errorReport = renderErrorMap(errors, 'Error map (per module and odds band, test period)');
+  const markdown = `${report.markdown}\n${book.markdown}\n${errorReport.markdown}`;
+  const charts = { ...report.charts, ...book.charts, ...errorReport.charts };
   mkdirSync(opts.out, { recursive: true });
   writeFileSync(
     join(opts.out, 'metrics.json'),
-    `${JSON.stringify({ ...metrics, book: bookMetrics(book), mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`,
+    `${JSON.stringify({ ...metrics, book: bookMetrics(book), errorMap: errors, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`,
   );
   writeFileSync(join(opts.out, 'report.md'), markdown);
   for (const [name, svg] of Object.entries(charts)) writeFileSync(join(opts.out, name), svg);
