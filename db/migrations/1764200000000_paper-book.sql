@@ -47,7 +47,20 @@ CREATE TABLE book_ledger (
 );
 CREATE INDEX book_ledger_policy ON book_ledger (policy, entry_id);
 
+-- The error map per window (per module and odds band), as the nightly job and monitoring read it back,
+-- with its Markdown report; a re-run of the same night replaces its row.
+CREATE TABLE error_maps (
+  window_to    date NOT NULL,
+  window_days  integer NOT NULL,
+  races        integer NOT NULL,
+  map          jsonb NOT NULL,
+  report       text NOT NULL,
+  computed_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (window_to, window_days)
+);
+
 -- Down Migration
+DROP TABLE error_maps;
 DROP TABLE book_ledger;
 DROP TABLE book_bets;
 DROP TABLE book_policies;

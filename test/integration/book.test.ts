@@ -132,6 +132,28 @@ describe('the paper book on a real Temporal dev server and PostgreSQL', () => {
     await assert.rejects(w.client.listBets({ date: 'yesterday' }), /invalid bet query: date/);
   });
 
+  test('the nightly job stores the error map of its window, every module and odds band, with its report', async () => {
+    await w.client.runMonitoring({ date: DATE, windowDays: 7 });
+    const { rows } = await stack.db.query<{
+      races: number;
+      map: { modules: { module: string }[]; cells: unknown[] };
+      report: string;
+    }>(`SELECT races, map, report FROM error_maps WHERE window_to = $1 AND window_days = 7`, [DATE]);
+    assert.equal(rows[0]?.races, 1);
+    const modules = rows[0]?.map.modules.map((m) => m.module) ?? [];
+    for (const m of [
+      'market',
+      'quant',
+      'evidence:tactics',
+      'strategy:BayesianUpdater_Balanced',
+      'fused',
+      'final',
+    ])
+      assert.ok(modules.includes(m), `module ${m} in the map`);
+    assert.ok((rows[0]?.map.cells.length ?? 0) > 0);
+    assert.match(rows[0]?.report ?? '', /## Error map, 2026-04-30 to 2026-05-06/);
+  });
+
   test('a policy with a negative fraction, a cap above 1 or an unknown signal is refused and stores nothing', async () => {
     const count = async () =>
       (
