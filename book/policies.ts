@@ -68,6 +68,14 @@ export function parsePolicy(raw: unknown): Policy {
 }
 
 const CAPS = { perBet: 0.05, perRace: 0.1, perDay: 0.25 } as const;
+/** The convergence rows differ only in k: a flat 1% win bet, the count deciding instead of one edge. */
+const CONVERGENCE = {
+  stake: { kind: 'flat', fraction: 0.01 },
+  probability: 'final',
+  minEdge: 0.05,
+  caps: CAPS,
+  place: false,
+} as const;
 
 const TABLE = [
   {
@@ -103,22 +111,14 @@ const TABLE = [
   {
     name: '2-module-convergence',
     description: '1% flat when at least 2 of quant, qualitative and fused see a 5% edge at the market price',
-    stake: { kind: 'flat', fraction: 0.01 },
-    probability: 'final',
-    minEdge: 0.05,
-    caps: CAPS,
-    convergence: { k: 2, signals: ['quant', 'qual', 'fused'] },
-    place: false,
+    ...CONVERGENCE,
+    convergence: { k: 2, signals: SIGNALS },
   },
   {
     name: '3-module-convergence',
     description: '1% flat when quant, qualitative and fused all see a 5% edge at the market price',
-    stake: { kind: 'flat', fraction: 0.01 },
-    probability: 'final',
-    minEdge: 0.05,
-    caps: CAPS,
-    convergence: { k: 3, signals: ['quant', 'qual', 'fused'] },
-    place: false,
+    ...CONVERGENCE,
+    convergence: { k: 3, signals: SIGNALS },
   },
 ] as const;
 
