@@ -45,7 +45,7 @@ program
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(bets, null, 1)}\n`
-          : `${bets.map(betLine).join('\n')}\n${bets.length} bet(s)\n`,
+          : `${bets.map((b) => `${betLine(b)}\n`).join('')}${bets.length} bet(s)\n`,
       );
     }),
   );
