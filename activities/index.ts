@@ -1,4 +1,5 @@
 import { createAgentActivities } from './agent.js';
+import { createBookActivities } from './book.js';
 import { createHistoryLoader } from './history-loader.js';
 import { createNoopActivities } from './noop.js';
 import { createMonitoringActivities } from './monitoring.js';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createResultsActivities(deps),
     ...createMonitoringActivities(deps),
     ...createRecalibrationActivities(deps),
+    ...createBookActivities(deps),
   };
 }
 export type RaceActivities = ReturnType<typeof createActivities>;

@@ -1,3 +1,4 @@
+import type { Policy } from '../book/policies.js';
 import type { Db } from '../db/pool.js';
 import type { RunnerHistory } from '../schemas/history.js';
 import type { QualOutput } from '../schemas/qual.js';
@@ -58,6 +59,8 @@ export interface ActivityDeps {
   /** Calibration artefacts by version: the shipped file, or the latest promoted by recalibration. */
   calibration: CalibrationStore;
   faults?: AgentFaults;
+  /** The paper book's staking policy (BOOK_POLICY); the default policy when absent. */
+  bookPolicy?: Policy;
   /** Alert delivery; default from ALERT_WEBHOOK_URL (see activities/notifier.ts). */
   notifier?: Notifier;
 }

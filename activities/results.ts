@@ -7,6 +7,8 @@ import {
   upsertResult,
   upsertScores,
 } from '../db/results.js';
+import { settleRaceBets } from '../db/book.js';
+import type { Settlement } from '../schemas/book.js';
 import { OPS_ERROR_TYPES } from '../schemas/constants.js';
 import { describeIssues } from '../schemas/workflow-input.js';
 import {
@@ -46,6 +48,22 @@ export function createResultsActivities({ db }: Pick<ActivityDeps, 'db'>) {
         );
       await upsertResult(db, result, stored.raceDate);
       return { raceId: result.raceId, raceDate: stored.raceDate, finishers: result.finish.length };
+    },
+
+    /** Settles the race's paper bets on its stored result (the latest, so a correction re-settles). */
+    async settleBets(raceId: string): Promise<Settlement> {
+      const { rows } = await db.query<{ finish: { horseId: string; position: number }[] }>(
+        `SELECT finish FROM race_results WHERE race_id = $1`,
+        [raceId],
+      );
+      if (!rows[0])
+        throw ApplicationFailure.nonRetryable(
+          `race ${raceId} has no stored result`,
+          OPS_ERROR_TYPES.unknownRace,
+        );
+      const settlement = await settleRaceBets(db, raceId, rows[0].finish);
+      Context.current().log.info('paper bets settled', { raceId, ...settlement });
+      return settlement;
     },
 
     /** Scores every stored prediction of the race (every run is kept and scored); returns the latest run's score. */

@@ -6,6 +6,8 @@ import { joinAgentInput } from '../schemas/agent-run.js';
 import { QualOutputSchema } from '../schemas/qual.js';
 import { activeRunners } from '../schemas/race-card.js';
 
+const LR_GROUPS = ['formFitness', 'conditions', 'tactics', 'context'] as const;
+
 /** One scored test race: every probability the backtest measures, per active runner in card order. */
 export interface ReplayedRace {
   raceNumericId: number;
@@ -18,6 +20,15 @@ export interface ReplayedRace {
   quant: number[];
   fused: number[];
   final: number[];
+  /** For the book: race day, places paid, qualitative LR products, final place probabilities, place odds. */
+  date: string;
+  placesPaid: number;
+  qualLr: number[];
+  place: number[];
+  placeOdds: (number | undefined)[];
+  /** For the error map: each strategy's calibrated probabilities and each evidence group's LRs. */
+  strategies: Record<string, number[]>;
+  groupLr: Record<string, number[]>;
   degraded: boolean;
   ms: number;
 }
@@ -74,6 +85,15 @@ export async function replayInProcess(
         quant: quant.runners.map((r) => r.winProbBase),
         fused: synthesis.runners.map((r) => r.winProbModel),
         final: synthesis.runners.map((r) => r.winProbFinal),
+        date: card.meeting.date,
+        placesPaid: synthesis.placesPaid,
+        qualLr: qual.runners.map((r) => r.lrProduct),
+        place: synthesis.runners.map((r) => r.placeProb),
+        placeOdds: runners.map((r) => r.marketPlaceOdds),
+        strategies: Object.fromEntries(
+          agentOutputs.map((a) => [a.strategy, a.runners.map((x) => x.winProbCalibrated)]),
+        ),
+        groupLr: Object.fromEntries(LR_GROUPS.map((g) => [g, qual.runners.map((x) => x.lr[g])])),
         degraded: synthesis.degraded,
         ms: performance.now() - t0,
       };

@@ -50,6 +50,14 @@ export async function replayOnTemporal(
             quant: pick('winProbBase'),
             fused: pick('winProbModel'),
             final: pick('winProbFinal'),
+            date: race.card.meeting.date,
+            placesPaid: result.placesPaid,
+            qualLr: runners.map((r) => byId.get(r.horseId)?.lrProduct ?? 1),
+            place: runners.map((r) => byId.get(r.horseId)?.placeProb ?? 0),
+            placeOdds: runners.map((r) => r.marketPlaceOdds),
+            // The workflow's result keeps neither per-agent nor per-group figures: the error map has fewer modules here.
+            strategies: {},
+            groupLr: {},
             degraded: result.degraded,
             ms: performance.now() - t0,
           } satisfies ReplayedRace;

@@ -3,6 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
+import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
+import { errorMap } from '../agents/error-map.js';
+import { errorMapRacesFromReplay, renderErrorMap } from '../backtest/error-map-report.js';
 import { backtestMetrics } from '../backtest/metrics.js';
 import { replayInProcess } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
@@ -98,11 +101,17 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const command = `npm run backtest -- --data ${opts.data} --test-from-race-id ${opts.testFromRaceId} --out ${opts.out}${opts.temporal ? ' --temporal' : ''}`;
   const versions = `quant ${quantModel.modelVersion}, evidence ${evidenceAnalyst.version}, calibration ${artefacts?.version ?? 'none (identity)'}`;
-  const { markdown, charts } = renderReport(metrics, replayed, { command, seconds, versions });
+  const report = renderReport(metrics, replayed, { command, seconds, versions });
+  const book = backtestBook(bookRacesFromReplay(replayed));
+  const errors = errorMap(errorMapRacesFromReplay(replayed));
+  const errorReport = renderErrorMap(errors, 'Error map (per module and odds band, test period)');
+  const markdown = `${report.markdown}\n${book.markdown}\n${errorReport.markdown}`;
+  const charts = { ...report.charts, ...book.charts, ...errorReport.charts };
   mkdirSync(opts.out, { recursive: true });
   writeFileSync(
     join(opts.out, 'metrics.json'),
-    `${JSON.stringify({ ...metrics, skipped: summary.skipped, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}\n`,
+    `${JSON.stringify({ ...metrics, skipped: summary.skipped, book: bookMetrics(book), errorMap: errors, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}
+`,
   );
   writeFileSync(join(opts.out, 'report.md'), markdown);
   for (const [name, svg] of Object.entries(charts)) writeFileSync(join(opts.out, name), svg);
@@ -117,6 +126,10 @@ async function main(): Promise<void> {
       line('fused'),
       line('final'),
       `final - market log loss ${metrics.final.vsMarket.deltaLogLoss.toFixed(4)} per race (paired SE ${metrics.final.vsMarket.pairedSE.toFixed(4)})`,
+      ...book.policies.map(
+        (p) =>
+          `book ${p.name.padEnd(20)} ${String(p.bets).padStart(5)} bets  ROI ${(p.roi * 100).toFixed(1)}% [${(p.roiCI[0] * 100).toFixed(1)}, ${(p.roiCI[1] * 100).toFixed(1)}]  max DD ${(p.maxDrawdown * 100).toFixed(1)}%  final ${p.finalBankroll.toFixed(0)}`,
+      ),
       `wrote ${join(opts.out, 'metrics.json')} and report.md in ${seconds.toFixed(1)} s`,
     ].join('\n'),
   );

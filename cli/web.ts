@@ -5,6 +5,7 @@ import { parseApiKeys } from '../web/auth.js';
 import { buildServer } from '../web/server.js';
 import { positiveInt } from './options.js';
 import { openSession } from './session.js';
+import { postgresBookReader } from '../web/book.js';
 
 const program = new Command('web')
   .description('Serve the HTTP API and the race-day pages (embedded stack when nothing answers)')
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
   const app = await buildServer({
     client: session.client,
     db: session.db,
+    book: postgresBookReader(session.db),
     namespace: env.TEMPORAL_NAMESPACE,
     keys,
     metrics,

@@ -7,7 +7,9 @@ import { SA } from '../schemas/search-attributes.js';
 import { describeIssues, RaceOptionsSchema, type RaceOptions } from '../schemas/workflow-input.js';
 import type { raceWorkflow } from '../workflows/race.js';
 import { InvalidRaceCard, RaceRunFailed } from './errors.js';
+import * as book from './book.js';
 import * as ops from './ops.js';
+import type { BetQuery } from '../schemas/book.js';
 import type {
   LateChange,
   MonitoringInput,
@@ -160,6 +162,17 @@ export class RaceClient {
   }
   runRecalibration(input: RecalibrationInput = {}) {
     return ops.runRecalibration(this.temporal, this.taskQueue, input);
+  }
+
+  /** The paper book: status, bets (by date, race, status) and the bankroll ledger. */
+  bookStatus(policy?: string) {
+    return book.bookStatus(this.temporal, this.taskQueue, policy);
+  }
+  listBets(query: BetQuery = {}) {
+    return book.listBets(this.temporal, this.taskQueue, query);
+  }
+  bookLedger(policy?: string) {
+    return book.bookLedger(this.temporal, this.taskQueue, policy);
   }
 
   installSchedules(opts: ops.NightlyScheduleOptions = {}) {

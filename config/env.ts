@@ -36,6 +36,8 @@ export const EnvSchema = z.object({
   QUORUM: Int(10),
   KELLY_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MIN_EDGE: z.coerce.number().min(0).default(0.05),
+  /** The paper book's staking policy: a name from book/policies.ts or a policy as JSON. */
+  BOOK_POLICY: z.string().default('kelly-quarter'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: Int(64),
   /** The HTTP API and pages (`npm run web`). */
   WEB_PORT: Int(3000),

@@ -193,6 +193,8 @@ export const DriftThresholdsSchema = z.strictObject({
   favouriteBaseProb: z.number().positive().default(0.06),
   fieldSize: z.number().positive().default(2),
   favouriteOdds: z.number().positive().default(0.35),
+  /** A module's race log loss in the error map, against the previous stored window. */
+  moduleLogLoss: z.number().positive().default(0.25),
 });
 export type DriftThresholds = z.infer<typeof DriftThresholdsSchema>;
 
@@ -212,7 +214,7 @@ export type MonitoringInput = z.input<typeof MonitoringInputSchema>;
 export interface DriftAlert {
   key: string;
   raceDate: string;
-  metric: DriftMetric;
+  metric: DriftMetric | 'moduleLogLoss';
   severity: 'warning' | 'critical';
   current: number;
   baseline: number;

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { getBookStatus, ledgerSeries, listBets } from '../db/book.js';
+import type { Db } from '../db/pool.js';
+import { BetQuerySchema } from '../schemas/book.js';
 
 /**
  * What the web layer reads about the betting book. The book's tables live with the book (db/book.ts:
@@ -26,7 +29,7 @@ export const BetSchema = z.object({
   runId: z.string(),
   policy: z.string(),
   horseId: z.string(),
-  horseNo: z.union([z.number(), z.string()]),
+  horseNo: z.union([z.number(), z.string()]).nullable(),
   betType: z.string(),
   odds: z.number(),
   stake: z.number(),
@@ -77,4 +80,13 @@ export class BookNotConfigured extends Error {
   constructor() {
     super('book not configured');
   }
+}
+
+/** The live paper book in PostgreSQL (db/book.ts), as the server reads it. */
+export function postgresBookReader(db: Db): BookReader {
+  return {
+    status: (policy) => getBookStatus(db, policy),
+    bets: (filter) => listBets(db, BetQuerySchema.parse(filter)),
+    ledgerSeries: (policy) => ledgerSeries(db, policy),
+  };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CalibrationArtefactsSchema, type CalibrationArtefacts } from '../agents/index.js';
+import { resolvePolicy } from '../book/policies.js';
 import type { ActivityDeps, AgentFaults, EvidenceAnalyst, LlmAnalyst } from '../activities/ports.js';
 import { defaultSandboxKind, testFaultsFrom, type Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
@@ -90,6 +91,7 @@ export async function buildActivityDeps(
     calibration,
     // Test-only fault injection: explicit faults from a test, else RACE_ENGINE_TEST_FAULTS (unset in production).
     faults: extras.faults ?? testFaultsFrom(env),
+    bookPolicy: resolvePolicy(env.BOOK_POLICY),
     async close() {
       await sandbox.closeAll();
       await quantModel.release();

@@ -12,3 +12,4 @@ export { resultsWorkflow } from './results.js';
 export { monitoringWorkflow } from './monitoring.js';
 export { recalibrationWorkflow } from './recalibration.js';
 export { floorWorkflow } from './floor.js';
+export { bookWorkflow } from './book.js';

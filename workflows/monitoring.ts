@@ -10,7 +10,9 @@ import { SA } from '../schemas/search-attributes.js';
 import { describeIssues } from '../schemas/workflow-input.js';
 import { OPS_ACTIVITY_OPTIONS } from './ops-activity-options.js';
 
-const { computeDailyMetrics, checkDrift } = proxyActivities<RaceActivities>(OPS_ACTIVITY_OPTIONS.evaluate);
+const { computeDailyMetrics, checkDrift, computeErrorMap } = proxyActivities<RaceActivities>(
+  OPS_ACTIVITY_OPTIONS.evaluate,
+);
 const { raiseAlert } = proxyActivities<RaceActivities>(OPS_ACTIVITY_OPTIONS.alert);
 
 const DAY_MS = 86_400_000;
@@ -53,6 +55,11 @@ export async function monitoringWorkflow(raw: MonitoringInput = {}): Promise<Mon
       { ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `drift ${date} vs previous ${input.windowDays} days` },
       [metrics, input.windowDays, input.thresholds],
     );
+    const modules = await computeErrorMap.executeWithOptions(
+      { ...OPS_ACTIVITY_OPTIONS.evaluate, summary: `error map ${date}, ${input.windowDays} days` },
+      [date, input.windowDays, input.thresholds.moduleLogLoss],
+    );
+    drift.alerts.push(...modules.alerts);
     for (const alert of drift.alerts) {
       await raiseAlert.executeWithOptions(
         { ...OPS_ACTIVITY_OPTIONS.alert, summary: `alert ${alert.severity}: ${alert.metric} ${date}` },
