@@ -28,19 +28,27 @@ export async function waitForPort(
   throw new Error(`${what} did not accept connections on ${host}:${port} within ${timeoutMs} ms`);
 }
 
-/** A port the OS says is free right now (for tests that need their own servers). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port that is free right now, with port + 1000 free too (the dev server's HTTP API takes it), for
+ * tests that need their own servers. Drawn below the kernel's ephemeral range (32768 and up on Linux):
+ * an ephemeral port handed out by the OS can be taken by any outgoing connection before our server binds
+ * it, which on a busy machine made servers fail at start with "address already in use".
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 11_000);
+    if ((await isFree(port)) && (await isFree(port + 1000))) return port;
+  }
+  throw new Error('no free port found between 20000 and 31000');
 }
 
 export function splitAddress(address: string): { host: string; port: number } {
