@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { createLlmAnalyst } from '../../../models/qual/llm/analyst.js';
-import { PROMPT_VERSION } from '../../../models/qual/llm/prompt.js';
+import { createLlmAnalyst } from '../../../llm/analyst.js';
+import { PROMPT_VERSION } from '../../../llm/prompt.js';
 import { QualOutputSchema, QualRunnerSchema } from '../../../schemas/index.js';
 import { startOpenAiStub, validAnswerFor } from '../../support/openai-stub.js';
 import type { OpenAiStub } from '../../support/openai-stub.js';
@@ -113,7 +113,7 @@ void test('the API key appears only in the Authorization header, never in the an
 
 void test('a local server without a key gets a placeholder bearer, not an error', async () => {
   const from = stub.requests.length;
-  const { loadLlmConfig } = await import('../../../models/qual/llm/config.js');
+  const { loadLlmConfig } = await import('../../../llm/config.js');
   const config = loadLlmConfig(
     { LLM_BASE_URL: stub.baseURL, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '2000' },
     { activityStartToClose: 10_000 },

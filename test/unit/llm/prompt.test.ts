@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROMPT_VERSION, buildPrompt } from '../../../models/qual/llm/prompt.js';
+import { PROMPT_VERSION, buildPrompt } from '../../../llm/prompt.js';
 import { RaceCardSchema } from '../../../schemas/index.js';
 import { card, histories } from './fixtures.js';
 

@@ -1,11 +1,5 @@
-import {
-  LR_GROUPS,
-  LR_PRODUCT_RANGE,
-  LR_RANGE,
-  MATRIX_RANGES,
-  activeRunners,
-} from '../../../schemas/index.js';
-import type { PastRun, PersonForm, RaceCard, Runner, RunnerHistory } from '../../../schemas/index.js';
+import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, MATRIX_RANGES, activeRunners } from '../schemas/index.js';
+import type { PastRun, PersonForm, RaceCard, Runner, RunnerHistory } from '../schemas/index.js';
 
 /** Bump when the wording or the answer schema changes: it is recorded with every LLM analysis. */
 export const PROMPT_VERSION = 'qual-llm-v1';

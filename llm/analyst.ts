@@ -2,7 +2,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, SystemMessage, isAIMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { QualOutput, RaceCard, RunnerHistory } from '../../../schemas/index.js';
+import type { QualOutput, RaceCard, RunnerHistory } from '../schemas/index.js';
 import { interpretAnswer, LlmAnswerSchema, parseAnswer } from './answer.js';
 import { costUsd } from './config.js';
 import type { LlmConfig } from './config.js';

@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import {
-  LR_GROUPS,
-  LR_PRODUCT_RANGE,
-  LR_RANGE,
-  MATRIX_RANGES,
-  activeRunners,
-} from '../../../schemas/index.js';
-import type { QualRunner, RaceCard } from '../../../schemas/index.js';
+import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, MATRIX_RANGES, activeRunners } from '../schemas/index.js';
+import type { QualRunner, RaceCard } from '../schemas/index.js';
 import { LlmInvalidAnswer } from './errors.js';
 
 /**
