@@ -3,6 +3,9 @@ import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, MATRIX_RANGES, activeRunners } f
 import type { QualRunner, RaceCard } from '../schemas/index.js';
 import { LlmInvalidAnswer } from './errors.js';
 
+/** Text the answer may hold per runner: short, because every character is generated token by token. */
+export const ANSWER_TEXT_LIMITS = { listItems: 1, phrase: 32, narrative: 60 } as const;
+
 /**
  * What the model must return. Deliberately loose: numbers carry no bounds and lists no lengths, so an
  * out-of-range answer reaches us and is clipped and flagged instead of failing the whole race.
@@ -28,9 +31,9 @@ export const LlmAnswerSchema = z.strictObject({
         weather: z.number().describe(`in [${MATRIX_RANGES.weather[0]}, ${MATRIX_RANGES.weather[1]}]`),
       }),
       confidence: z.number().describe('in [0, 1]'),
-      keyStrengths: z.array(z.string()).describe('at most 5 short phrases'),
-      keyConcerns: z.array(z.string()).describe('at most 5 short phrases'),
-      narrative: z.string().describe('at most 300 characters'),
+      keyStrengths: z.array(z.string()).describe(`at most ${ANSWER_TEXT_LIMITS.listItems} short phrases`),
+      keyConcerns: z.array(z.string()).describe(`at most ${ANSWER_TEXT_LIMITS.listItems} short phrases`),
+      narrative: z.string().describe(`at most ${ANSWER_TEXT_LIMITS.narrative} characters`),
     }),
   ),
 });
