@@ -77,7 +77,9 @@ export async function startLocalLlmServer(opts: LocalLlmServerOptions): Promise<
   const port = opts.port || (await freePort());
   const baseURL = `http://127.0.0.1:${port}/v1`;
   if (await serves(baseURL))
-    throw new LocalLlmUnavailable(`something already answers at ${baseURL}; set LLM_LOCAL_PORT to a free port`);
+    throw new LocalLlmUnavailable(
+      `something already answers at ${baseURL}; set LLM_LOCAL_PORT to a free port`,
+    );
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = openSync(opts.logFile, 'a');
   const args = [
@@ -102,7 +104,8 @@ export async function startLocalLlmServer(opts: LocalLlmServerOptions): Promise<
   const owned = ownProcess(child);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await serves(baseURL))) {
-    if (owned.exited) throw new LocalLlmUnavailable(`the local model server exited at start; see ${opts.logFile}`);
+    if (owned.exited)
+      throw new LocalLlmUnavailable(`the local model server exited at start; see ${opts.logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new LocalLlmUnavailable(
