@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, SystemMessage, isAIMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -73,6 +74,8 @@ export function createLlmAnalyst({ config, chatModel }: CreateLlmAnalystDeps): L
       // Our own deadline caps every call, LangChain's attempts and back-off, so we fail before Temporal's timeout.
       const deadline = AbortSignal.timeout(config.budgetMs);
       const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+      // Each call of a split field adds its own abort listener to this one signal.
+      setMaxListeners(64, signal);
       const field = activeRunners(card);
       const answered: LlmAnswer['runners'] = [];
       let inputTokens = 0;
