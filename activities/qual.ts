@@ -2,14 +2,23 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHistoryLoader } from './history-loader.js';
 import { QualOutputSchema, type QualOutput } from '../schemas/qual.js';
 import { RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
+import { llmRetryDecision } from '../llm/errors.js';
 import type { ActivityDeps, Histories, QualAnswer } from './ports.js';
 
 export type QualMode = 'auto' | 'evidence' | 'llm';
 
-/** LLM failures that a later attempt may not repeat; anything else falls back at once. */
-const RETRYABLE_LLM_ERRORS = new Set(['LlmTimeout', 'LlmRateLimited', 'LlmServerError', 'LlmInvalidAnswer']);
-/** Attempts the LLM gets before the evidence model answers instead (the qual retry policy allows more). */
-export const LLM_ATTEMPTS_BEFORE_FALLBACK = 3;
+/** How often the activity tells Temporal it is alive while a model answers (well inside the heartbeat timeout). */
+export const QUAL_HEARTBEAT_EVERY_MS = 5_000;
+
+/** Heartbeats until `work` settles: a slow local model is waiting, not hung. */
+async function heartbeating<T>(ctx: Context, work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => ctx.heartbeat(), QUAL_HEARTBEAT_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 const errorType = (err: unknown): string =>
   (err as { type?: string }).type ?? (err instanceof Error ? err.name : 'Error');
@@ -40,13 +49,15 @@ export function createQualActivities(
       if (useLlm) {
         const ctx = Context.current();
         try {
-          answer = await llmAnalyst.analyse(parsed, loaded, { signal: ctx.cancellationSignal });
+          answer = await heartbeating(
+            ctx,
+            llmAnalyst.analyse(parsed, loaded, { signal: ctx.cancellationSignal }),
+          );
         } catch (err) {
           const type = errorType(err);
           const message = err instanceof Error ? err.message : String(err);
-          if (RETRYABLE_LLM_ERRORS.has(type) && ctx.info.attempt < LLM_ATTEMPTS_BEFORE_FALLBACK) {
+          if (llmRetryDecision(err, ctx.info.attempt) === 'retry')
             throw ApplicationFailure.retryable(message, type);
-          }
           fallbackReason = `${type} on attempt ${ctx.info.attempt}: ${message}`.slice(0, 500);
           ctx.log.warn('LLM analyst failed; the evidence model answers instead', {
             errorType: type,

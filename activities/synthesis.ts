@@ -137,6 +137,7 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
           qualSource: req.qual.source.kind + (req.qual.source.model ? `:${req.qual.source.model}` : ''),
           ...(req.qual.source.promptVersion ? { promptVersion: req.qual.source.promptVersion } : {}),
           ...(req.qual.fallbackReason ? { qualFallbackReason: req.qual.fallbackReason } : {}),
+          qualAnalysis: { source: req.qual.source, usage: req.qual.usage },
           sandboxKind: sandboxKinds.join('+') || 'none',
           ...(req.agentRuns[0]?.bundleHash ? { bundleHash: req.agentRuns[0].bundleHash } : {}),
         },

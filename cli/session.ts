@@ -52,7 +52,9 @@ async function connectSession(
   let running: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   if (withWorker) {
-    deps = await buildActivityDeps(env, stack.databaseUrl);
+    deps = await buildActivityDeps(env, stack.databaseUrl, {
+      processEnv: { ...process.env, ...stack.llmEnv },
+    });
     const created = await createRaceWorker({
       address: stack.temporalAddress,
       namespace: env.TEMPORAL_NAMESPACE,

@@ -19,7 +19,9 @@ const metrics = new EngineMetrics();
 const env = loadEnv();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const stack = await ensureStack(env, { log });
-const deps = await buildActivityDeps(env, stack.databaseUrl);
+const deps = await buildActivityDeps(env, stack.databaseUrl, {
+  processEnv: { ...process.env, ...stack.llmEnv },
+});
 const { worker, connection } = await createRaceWorker({
   address: stack.temporalAddress,
   namespace: env.TEMPORAL_NAMESPACE,

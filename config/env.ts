@@ -33,6 +33,10 @@ export const EnvSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   LLM_BASE_URL: z.string().optional(),
   LLM_MODEL: z.string().optional(),
+  /** Start the local model server (`npm run setup:llm`) with the stack and point the LLM analyst at it. */
+  LLM_LOCAL: Bool.default(false),
+  /** Its port; 0 picks a free one. */
+  LLM_LOCAL_PORT: Int(0),
   QUORUM: Int(10),
   KELLY_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MIN_EDGE: z.coerce.number().min(0).default(0.05),

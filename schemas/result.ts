@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageSchema } from './qual.js';
+import { QualSourceSchema, UsageSchema } from './qual.js';
 
 const Prob = z.number().min(0).max(1);
 
@@ -93,6 +93,8 @@ export const RaceResultSchema = z.object({
     qualSource: z.string(),
     promptVersion: z.string().optional(),
     qualFallbackReason: z.string().optional(),
+    /** Which analyst answered (model, prompt version) and what its answer cost, as the qual activity reported it. */
+    qualAnalysis: z.object({ source: QualSourceSchema, usage: UsageSchema }).optional(),
     sandboxKind: z.string(),
     bundleHash: z.string().optional(),
   }),

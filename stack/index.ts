@@ -5,6 +5,7 @@ import type { Env } from '../config/env.js';
 import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { canConnect, splitAddress } from './net.js';
 import { startEmbeddedPostgres } from './postgres.js';
+import { localLlmEnv, startLocalLlmServer } from './llm-server.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 
 export interface Stack {
@@ -14,6 +15,8 @@ export interface Stack {
   uiUrl?: string;
   startedTemporal: boolean;
   startedPostgres: boolean;
+  /** With LLM_LOCAL: the LLM settings pointing at the model server this stack started. */
+  llmEnv?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,19 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs = 
 export async function ensureStack(env: Env, opts: { log?: (line: string) => void } = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
+  try {
+    return await startStack(env, log, stops);
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function startStack(
+  env: Env,
+  log: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<Stack> {
   const { host, port } = splitAddress(env.TEMPORAL_ADDRESS);
   let temporalAddress = env.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
@@ -127,12 +143,23 @@ export async function ensureStack(env: Env, opts: { log?: (line: string) => void
     startedPostgres = pg.owned;
   }
   await migrate(databaseUrl);
+  let llmEnv: Record<string, string> | undefined;
+  if (env.LLM_LOCAL) {
+    const server = await startLocalLlmServer({
+      port: env.LLM_LOCAL_PORT,
+      logFile: path.join(env.DATA_DIR, 'logs', 'llm-server.log'),
+    });
+    stops.push(() => server.stop());
+    log(`started the local model server (${server.model}) at ${server.baseURL}`);
+    llmEnv = localLlmEnv(server, process.env);
+  }
   return {
     temporalAddress,
     databaseUrl,
     uiUrl,
     startedTemporal,
     startedPostgres,
+    llmEnv,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch(() => {});
     },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { resolveTemporalBinary } from './temporal-binary.js';
 import { waitForPort } from './net.js';
+import { ownProcess } from './owned-process.js';
 
 export interface TemporalDevServerOptions {
   port: number;
@@ -49,21 +50,11 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 
   const log = openSync(opts.logFile, 'a');
   const child = spawn(binary, args, { stdio: ['ignore', log, log] });
-  let exited = false;
-  // If this process dies (uncaught error, process.exit), the server must not outlive it and hold the port.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const exitPromise = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      process.removeListener('exit', killOnExit);
-      resolve();
-    }),
-  );
+  const owned = ownProcess(child);
   try {
     await Promise.race([
       waitForPort('127.0.0.1', opts.port, 60_000, 'Temporal dev server'),
-      exitPromise.then(() => {
+      owned.exit.then(() => {
         throw new Error(`Temporal dev server exited at start; see ${opts.logFile}`);
       }),
     ]);
@@ -75,12 +66,6 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     address: `127.0.0.1:${opts.port}`,
     uiUrl: opts.uiPort !== undefined && !opts.headless ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     process: child,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exitPromise;
-      clearTimeout(timer);
-    },
+    stop: () => owned.stop(),
   };
 }

@@ -6,8 +6,8 @@ import type { ActivityDeps, AgentFaults, EvidenceAnalyst, LlmAnalyst } from '../
 import { defaultSandboxKind, testFaultsFrom, type Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
 import { analyseWithEvidenceModel, loadEvidenceArtefact } from '../models/qual/index.js';
-import { createLlmAnalyst } from '../models/qual/llm/analyst.js';
-import { isLlmConfigured, loadLlmConfig } from '../models/qual/llm/config.js';
+import { createLlmAnalyst } from '../llm/analyst.js';
+import { isLlmConfigured, loadLlmConfig } from '../llm/config.js';
 import { ACTIVITY_OPTIONS } from '../workflows/activity-options.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { createSandboxFactory } from '../sandboxes/index.js';

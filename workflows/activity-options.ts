@@ -26,9 +26,12 @@ export const ACTIVITY_OPTIONS = {
       nonRetryableErrorTypes: [ERROR_TYPES.invalidModelOutput, ERROR_TYPES.modelArtefactMissing],
     },
   },
-  // The LLM call's own timeout (LLM_TIMEOUT_MS, 60 s by default) sits below this start-to-close timeout.
+  // The LLM call's own timeout (LLM_TIMEOUT_MS, 60 s by default; 240 s for the local model server) sits
+  // below this start-to-close timeout; a small model on a shared CPU needs minutes for a 14-runner field,
+  // and heartbeats (every 5 s while it answers) tell a slow answer from a dead worker.
   qual: {
-    startToCloseTimeout: '90s',
+    startToCloseTimeout: '300s',
+    heartbeatTimeout: '30s',
     retry: {
       initialInterval: '1s',
       backoffCoefficient: 2,

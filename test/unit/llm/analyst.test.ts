@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { createLlmAnalyst } from '../../../models/qual/llm/analyst.js';
-import { PROMPT_VERSION } from '../../../models/qual/llm/prompt.js';
+import { createLlmAnalyst } from '../../../llm/analyst.js';
+import { PROMPT_VERSION } from '../../../llm/prompt.js';
 import { QualOutputSchema, QualRunnerSchema } from '../../../schemas/index.js';
 import { startOpenAiStub, validAnswerFor } from '../../support/openai-stub.js';
 import type { OpenAiStub } from '../../support/openai-stub.js';
@@ -16,7 +16,7 @@ after(async () => {
   await stub.close();
 });
 
-void test('a valid json_schema answer round-trips into QualOutput-compatible runners with usage and cost', async () => {
+void test('by default a forced tool call round-trips into QualOutput-compatible runners with usage and cost', async () => {
   const from = stub.requests.length;
   stub.setScript([{ kind: 'answer', usage: { prompt_tokens: 2000, completion_tokens: 500 } }]);
   const config = stubConfig(stub.baseURL);
@@ -41,9 +41,41 @@ void test('a valid json_schema answer round-trips into QualOutput-compatible run
   assert.equal(req.headers.authorization, `Bearer ${DUMMY_KEY}`);
   assert.equal(req.body.model, 'gpt-4o-mini');
   assert.equal(req.body.temperature, 0);
-  assert.equal(req.body.response_format?.type, 'json_schema');
-  assert.equal(req.body.response_format?.json_schema?.strict, true);
+  assert.equal(req.body.response_format, undefined);
+  assert.deepEqual(req.body.tool_choice, { type: 'function', function: { name: 'qualitative_analysis' } });
+  const parameters = req.body.tools?.[0]?.function.parameters as {
+    properties: { runners: { minItems: number; items: { properties: { horseId: { enum: string[] } } } } };
+  };
+  assert.equal(parameters.properties.runners.minItems, activeIds.length);
+  assert.deepEqual(parameters.properties.runners.items.properties.horseId.enum, activeIds);
   assert.equal(req.body.messages?.[0]?.role, 'system');
+});
+
+void test('json-mode sends response_format json_object with the schema, and a field split over calls adds up', async () => {
+  const from = stub.requests.length;
+  stub.setScript([{ kind: 'answer' }, { kind: 'answer' }]);
+  const config = stubConfig(stub.baseURL, { LLM_STRUCTURED_OUTPUT: 'json-mode', LLM_RUNNERS_PER_CALL: '2' });
+  const out = await createLlmAnalyst({ config }).analyse(card, histories);
+  QualOutputSchema.parse(out);
+  assert.deepEqual(
+    out.runners.map((r) => r.horseId),
+    activeIds,
+  );
+  const sent = stub.requests.slice(from);
+  assert.equal(sent.length, 2);
+  const formats = sent.map(
+    (r) =>
+      r.body.response_format as { type: string; schema: { properties: { runners: { maxItems: number } } } },
+  );
+  assert.deepEqual(
+    formats.map((f) => [f.type, f.schema.properties.runners.maxItems]),
+    [
+      ['json_object', 2],
+      ['json_object', 1],
+    ],
+  );
+  assert.equal(sent[0]?.body.tools, undefined);
+  assert.equal(out.usage.inputTokens, 2 * 1200);
 });
 
 void test('models without json_schema support get the same answer through a forced tool call', async () => {
@@ -113,7 +145,7 @@ void test('the API key appears only in the Authorization header, never in the an
 
 void test('a local server without a key gets a placeholder bearer, not an error', async () => {
   const from = stub.requests.length;
-  const { loadLlmConfig } = await import('../../../models/qual/llm/config.js');
+  const { loadLlmConfig } = await import('../../../llm/config.js');
   const config = loadLlmConfig(
     { LLM_BASE_URL: stub.baseURL, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '2000' },
     { activityStartToClose: 10_000 },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interpretAnswer, parseAnswer } from '../../../models/qual/llm/answer.js';
-import { LlmInvalidAnswer } from '../../../models/qual/llm/errors.js';
+import { interpretAnswer, parseAnswer } from '../../../llm/answer.js';
+import { LlmInvalidAnswer } from '../../../llm/errors.js';
 import { QualRunnerSchema } from '../../../schemas/index.js';
 import { validAnswerFor } from '../../support/openai-stub.js';
 import { activeIds, card } from './fixtures.js';

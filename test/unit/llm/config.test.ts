@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import {
-  DEFAULT_LLM_MODEL,
-  costUsd,
-  isLlmConfigured,
-  loadLlmConfig,
-} from '../../../models/qual/llm/config.js';
-import { LlmConfigurationError } from '../../../models/qual/llm/errors.js';
+import { DEFAULT_LLM_MODEL, costUsd, isLlmConfigured, loadLlmConfig } from '../../../llm/config.js';
+import { LlmConfigurationError } from '../../../llm/errors.js';
 import { ERROR_TYPES } from '../../../schemas/index.js';
 import { DUMMY_KEY } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { RaceCardSchema } from '../../../schemas/index.js';
 import type { PastRun, RaceCard, RunnerHistory } from '../../../schemas/index.js';
-import { loadLlmConfig } from '../../../models/qual/llm/config.js';
-import type { LlmConfig } from '../../../models/qual/llm/config.js';
+import { loadLlmConfig } from '../../../llm/config.js';
+import type { LlmConfig } from '../../../llm/config.js';
 
 /** A dummy key: tests assert it reaches the Authorization header and nothing else. */
 export const DUMMY_KEY = 'sk-test-dummy-3f9a1c-never-log-me';

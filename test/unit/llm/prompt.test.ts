@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROMPT_VERSION, buildPrompt } from '../../../models/qual/llm/prompt.js';
+import { PROMPT_VERSION, buildPrompt } from '../../../llm/prompt.js';
 import { RaceCardSchema } from '../../../schemas/index.js';
 import { card, histories } from './fixtures.js';
 
@@ -27,9 +27,9 @@ void test('the prompt lists only active runners, with compact history and notes 
   assert.ok(user.includes('"horseId":"H1"') && user.includes('"horseId":"H3"'));
   assert.ok(!user.includes('"horseId":"H4"'), 'scratched runner left out');
   assert.ok(user.includes('"notes":"sharp trackwork"'));
-  assert.ok(user.includes('"daysSinceLastRun":26'));
+  assert.ok(user.includes('"days":26'));
   assert.ok(user.includes('"jockeyChange":true'));
-  assert.ok(user.includes('3/12|1.5L|dr 5|prominent'));
+  assert.ok(user.includes('3/12 1.5L dr5 prominent'));
 });
 
 void test('speed, ratings and market prices stay out of the prompt (the quant side covers them)', () => {

@@ -12,7 +12,7 @@ export {
 } from './config.js';
 export type { LlmConfigView, LlmEnv, LoadLlmConfigOptions } from './config.js';
 export {
-  LLM_INVALID_ANSWER_MAX_ATTEMPTS,
+  LLM_ATTEMPTS_BEFORE_FALLBACK,
   LLM_NON_RETRYABLE_ERROR_TYPES,
   LlmAuthError,
   LlmConfigurationError,
@@ -23,7 +23,7 @@ export {
   LlmRequestError,
   LlmServerError,
   LlmTimeout,
-  isRetryableAtAttempt,
+  llmRetryDecision,
 } from './errors.js';
 export { MAX_RUNS_SHOWN, PROMPT_VERSION, buildPrompt } from './prompt.js';
 export type { LlmPrompt } from './prompt.js';

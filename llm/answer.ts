@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import {
-  LR_GROUPS,
-  LR_PRODUCT_RANGE,
-  LR_RANGE,
-  MATRIX_RANGES,
-  activeRunners,
-} from '../../../schemas/index.js';
-import type { QualRunner, RaceCard } from '../../../schemas/index.js';
+import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, MATRIX_RANGES, activeRunners } from '../schemas/index.js';
+import type { QualRunner, RaceCard } from '../schemas/index.js';
 import { LlmInvalidAnswer } from './errors.js';
+
+/** Text the answer may hold per runner: short, because every character is generated token by token. */
+export const ANSWER_TEXT_LIMITS = { listItems: 1, phrase: 32, narrative: 60 } as const;
 
 /**
  * What the model must return. Deliberately loose: numbers carry no bounds and lists no lengths, so an
@@ -34,9 +31,9 @@ export const LlmAnswerSchema = z.strictObject({
         weather: z.number().describe(`in [${MATRIX_RANGES.weather[0]}, ${MATRIX_RANGES.weather[1]}]`),
       }),
       confidence: z.number().describe('in [0, 1]'),
-      keyStrengths: z.array(z.string()).describe('at most 5 short phrases'),
-      keyConcerns: z.array(z.string()).describe('at most 5 short phrases'),
-      narrative: z.string().describe('at most 300 characters'),
+      keyStrengths: z.array(z.string()).describe(`at most ${ANSWER_TEXT_LIMITS.listItems} short phrases`),
+      keyConcerns: z.array(z.string()).describe(`at most ${ANSWER_TEXT_LIMITS.listItems} short phrases`),
+      narrative: z.string().describe(`at most ${ANSWER_TEXT_LIMITS.narrative} characters`),
     }),
   ),
 });

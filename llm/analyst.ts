@@ -1,18 +1,19 @@
+import { setMaxListeners } from 'node:events';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, SystemMessage, isAIMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { QualOutput, RaceCard, RunnerHistory } from '../../../schemas/index.js';
-import { interpretAnswer, LlmAnswerSchema, parseAnswer } from './answer.js';
+import { activeRunners, type QualOutput, type RaceCard, type RunnerHistory } from '../schemas/index.js';
+import { interpretAnswer, parseAnswer, type LlmAnswer } from './answer.js';
 import { costUsd } from './config.js';
 import type { LlmConfig } from './config.js';
 import { classifyLlmError } from './classify.js';
 import { LlmInvalidAnswer } from './errors.js';
 import { buildPrompt, PROMPT_VERSION } from './prompt.js';
+import { answerJsonSchema, askStructured, type StructuredReply } from './structured-output.js';
 
 /** OpenAI's client refuses to start without a key; a local compatible server ignores whatever it gets. */
 const LOCAL_SERVER_PLACEHOLDER_KEY = 'no-key-local-server';
-const STRUCTURED_OUTPUT_NAME = 'qualitative_analysis';
 
 /** QualOutput plus the race-level flags ('llm-absurd') and why they were raised. */
 export type LlmAnalysis = QualOutput & {
@@ -56,43 +57,54 @@ function tokenUsage(raw: BaseMessage): { inputTokens: number; outputTokens: numb
   return { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 };
 }
 
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export function createLlmAnalyst({ config, chatModel }: CreateLlmAnalystDeps): LlmAnalyst {
   const model: BaseChatModel = chatModel ?? createChatModel(config);
-  // LangChain picks json_schema response_format for current OpenAI models and tool calling for
-  // gpt-3.5 / gpt-4 / gpt-4-*; includeRaw keeps the AIMessage so we can read token usage.
-  const structured = model.withStructuredOutput(LlmAnswerSchema, {
-    name: STRUCTURED_OUTPUT_NAME,
-    includeRaw: true,
-  });
   const secret = config.revealApiKey();
 
   return {
     async analyse(card, histories, opts = {}) {
       const started = performance.now();
       opts.signal?.throwIfAborted();
-      const prompt = buildPrompt(card, histories);
-      // Our own deadline caps LangChain's attempts and back-off so we fail before Temporal's timeout.
+      // Our own deadline caps every call, LangChain's attempts and back-off, so we fail before Temporal's timeout.
       const deadline = AbortSignal.timeout(config.budgetMs);
       const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
-
-      let result: { raw: BaseMessage; parsed: unknown };
-      try {
-        result = await structured.invoke([new SystemMessage(prompt.system), new HumanMessage(prompt.user)], {
-          signal,
-        });
-      } catch (err) {
-        opts.signal?.throwIfAborted();
-        throw classifyLlmError(err, {
-          deadlineExceeded: deadline.aborted,
-          budgetMs: config.budgetMs,
-          secret,
-        });
+      // Each call of a split field adds its own abort listener to this one signal.
+      setMaxListeners(64, signal);
+      const field = activeRunners(card);
+      const answered: LlmAnswer['runners'] = [];
+      let inputTokens = 0;
+      let outputTokens = 0;
+      // One call for the field, or several for a small context (LLM_RUNNERS_PER_CALL), one after another:
+      // a local server answers one request at a time anyway.
+      for (const asked of chunks(field, config.runnersPerCall || field.length)) {
+        const prompt = buildPrompt(card, histories, asked);
+        const schema = answerJsonSchema(asked.map((r) => r.horseId));
+        const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
+        let reply: StructuredReply;
+        try {
+          reply = await askStructured(model, config.structuredOutput, messages, schema, signal);
+        } catch (err) {
+          opts.signal?.throwIfAborted();
+          throw classifyLlmError(err, {
+            deadlineExceeded: deadline.aborted,
+            budgetMs: config.budgetMs,
+            secret,
+          });
+        }
+        const used = tokenUsage(reply.raw);
+        inputTokens += used.inputTokens;
+        outputTokens += used.outputTokens;
+        if (reply.parsed === null || reply.parsed === undefined)
+          throw new LlmInvalidAnswer('the answer could not be parsed as the requested JSON');
+        answered.push(...parseAnswer(reply.parsed).runners);
       }
-      // With includeRaw LangChain turns a parse failure into parsed: null instead of throwing.
-      if (result.parsed === null || result.parsed === undefined)
-        throw new LlmInvalidAnswer('the answer could not be parsed as the requested JSON');
-      const interpreted = interpretAnswer(card, parseAnswer(result.parsed));
-      const { inputTokens, outputTokens } = tokenUsage(result.raw);
+      const interpreted = interpretAnswer(card, { runners: answered });
       return {
         raceId: card.raceId,
         runners: interpreted.runners,

@@ -2,12 +2,10 @@
  * Named failures of the LLM analyst. `type` equals the class name so the activity can turn each one
  * into an ApplicationFailure of that type, and workflows list the non-retryable ones by name.
  *
- * Retry guidance for the qual activity's retry policy:
- * - LlmTimeout, LlmRateLimited, LlmServerError: retryable (transient).
- * - LlmInvalidAnswer: retryable, but only a couple of times: a model that twice answered off-schema
- *   will likely do so again. Temporal's RetryPolicy cannot cap one error type, so the activity throws
- *   it non-retryable once `Context.current().info.attempt >= LLM_INVALID_ANSWER_MAX_ATTEMPTS`
- *   (see `isRetryableAtAttempt`), then the workflow falls back to the evidence model.
+ * `retryable` says whether another attempt may succeed; `llmRetryDecision` below is the one place that
+ * turns it, with the attempt number, into what the qual activity does next.
+ * - LlmTimeout, LlmRateLimited, LlmServerError, LlmInvalidAnswer: retryable (a sampled answer may
+ *   come out right the next time; a model that answered off-schema three times will likely go on).
  * - LlmAuthError, LlmQuotaExhausted, LlmRequestError, LlmConfigurationError: non-retryable.
  */
 export abstract class LlmError extends Error {
@@ -80,12 +78,17 @@ export const LLM_NON_RETRYABLE_ERROR_TYPES = [
   'LlmConfigurationError',
 ] as const;
 
-/** Attempts (Temporal's `info.attempt`, starting at 1) after which LlmInvalidAnswer stops being retried. */
-export const LLM_INVALID_ANSWER_MAX_ATTEMPTS = 3;
+/** Attempts the LLM gets (Temporal's `info.attempt`, from 1) before the evidence model answers instead. */
+export const LLM_ATTEMPTS_BEFORE_FALLBACK = 3;
 
-/** Whether the activity should let Temporal retry this error at the given attempt. */
-export function isRetryableAtAttempt(error: LlmError, attempt: number): boolean {
-  if (!error.retryable) return false;
-  if (error instanceof LlmInvalidAnswer) return attempt < LLM_INVALID_ANSWER_MAX_ATTEMPTS;
-  return true;
+/**
+ * What the qual activity does after the LLM analyst failed on this attempt: 'retry' lets Temporal run it
+ * again, 'fallback' has the evidence model answer now. Only a retryable LlmError is retried, and only
+ * before the last LLM attempt (Temporal's RetryPolicy cannot cap attempts per error type, so the cap
+ * lives here). Anything that is no LlmError is a bug on our side, not the model's: no retry hides it.
+ */
+export function llmRetryDecision(error: unknown, attempt: number): 'retry' | 'fallback' {
+  return error instanceof LlmError && error.retryable && attempt < LLM_ATTEMPTS_BEFORE_FALLBACK
+    ? 'retry'
+    : 'fallback';
 }

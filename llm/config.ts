@@ -3,6 +3,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { z } from 'zod';
 import { LlmConfigurationError } from './errors.js';
+import { STRUCTURED_OUTPUT_METHODS, type StructuredOutputMethod } from './structured-output.js';
 
 export const DEFAULT_LLM_MODEL = 'gpt-4o-mini';
 
@@ -36,6 +37,11 @@ const EnvSchema = z.object({
   LLM_TEMPERATURE: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(2).default(0)),
   LLM_PRICE_INPUT_PER_MTOK: optionalNumber(z.number().min(0)),
   LLM_PRICE_OUTPUT_PER_MTOK: optionalNumber(z.number().min(0)),
+  LLM_STRUCTURED_OUTPUT: z.preprocess(
+    emptyToUndefined,
+    z.enum(STRUCTURED_OUTPUT_METHODS).default('tool-calling'),
+  ),
+  LLM_RUNNERS_PER_CALL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(0)),
 });
 
 export type LlmEnv = Readonly<Record<string, string | undefined>>;
@@ -55,6 +61,9 @@ export interface LlmConfigView {
   temperature: number;
   priceInputPerMTok: number;
   priceOutputPerMTok: number;
+  structuredOutput: StructuredOutputMethod;
+  /** Runners per model call; 0 = the whole field in one call. */
+  runnersPerCall: number;
   activityStartToCloseMs: number;
   budgetMs: number;
 }
@@ -71,6 +80,8 @@ export class LlmConfig {
   readonly temperature: number;
   readonly priceInputPerMTok: number;
   readonly priceOutputPerMTok: number;
+  readonly structuredOutput: StructuredOutputMethod;
+  readonly runnersPerCall: number;
   readonly activityStartToCloseMs: number;
   readonly #apiKey: string | undefined;
 
@@ -82,6 +93,8 @@ export class LlmConfig {
     this.temperature = fields.temperature;
     this.priceInputPerMTok = fields.priceInputPerMTok;
     this.priceOutputPerMTok = fields.priceOutputPerMTok;
+    this.structuredOutput = fields.structuredOutput;
+    this.runnersPerCall = fields.runnersPerCall;
     this.activityStartToCloseMs = fields.activityStartToCloseMs;
     this.#apiKey = fields.apiKey;
     Object.freeze(this);
@@ -119,6 +132,8 @@ export class LlmConfig {
       temperature: this.temperature,
       priceInputPerMTok: this.priceInputPerMTok,
       priceOutputPerMTok: this.priceOutputPerMTok,
+      structuredOutput: this.structuredOutput,
+      runnersPerCall: this.runnersPerCall,
       activityStartToCloseMs: this.activityStartToCloseMs,
       budgetMs: this.budgetMs,
     };
@@ -162,6 +177,8 @@ export function loadLlmConfig(env: LlmEnv, opts: LoadLlmConfigOptions): LlmConfi
     temperature: e.LLM_TEMPERATURE,
     priceInputPerMTok: priceIn,
     priceOutputPerMTok: priceOut,
+    structuredOutput: e.LLM_STRUCTURED_OUTPUT,
+    runnersPerCall: e.LLM_RUNNERS_PER_CALL,
     activityStartToCloseMs: startToCloseMs(opts.activityStartToClose),
   });
   // The LLM call must be able to give up before Temporal does, so the failure carries our error type.
