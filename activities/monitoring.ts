@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { insertAlert, loadPreviousDailyMetrics, markAlertNotified } from '../db/results.js';
 import type { DailyMetrics, DriftAlert, DriftThresholds } from '../schemas/ops.js';
-import { detectDrift } from './evaluate.js';
+import { detectDrift } from '../agents/scoring.js';
 import { notifierFromEnv } from './notifier.js';
 import type { ActivityDeps } from './ports.js';
 

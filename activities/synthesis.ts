@@ -1,4 +1,4 @@
-import { synthesize } from '../agents/index.js';
+import { synthesise } from '../agents/index.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
@@ -34,7 +34,7 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         : await calibration.current();
       const runners = activeRunners(card);
       const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
-      const fused = synthesize({
+      const fused = synthesise({
         input: req.input,
         agentOutputs: req.agentRuns.map((a) => a.output),
         failures: req.failures,

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { RaceClient } from '../client/index.js';
 import { SANDBOX_KINDS } from '../schemas/agent-run.js';
 import { DEFAULT_START_OFFSET_SECONDS, type RaceDayStatus } from '../schemas/ops.js';
-import { withClient } from './session.js';
+import { withClient } from '../session/open-session.js';
 
 /**
  * Race days and the nightly schedules. A race-day id (race-day-<venue>-<date>) names the day's workflow;

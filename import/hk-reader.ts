@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { RaceCardSchema, type RaceCard, type RaceCardInput } from '../../schemas/race-card.js';
-import { RaceRowSchema, RunRowSchema, type RaceRow, type RunRow } from './csv-rows.js';
-import type { HkRace, HkRunResult, RaceOutcome } from './types.js';
+import { RaceCardSchema, type RaceCard, type RaceCardInput } from '../schemas/race-card.js';
+import { RaceRowSchema, RunRowSchema, type RaceRow, type RunRow } from './hk-csv-rows.js';
+import type { HkRace, HkRunResult, RaceOutcome } from '../models/hk/types.js';
 
 export class HkDataError extends Error {
   override name = 'HkDataError';

@@ -8,7 +8,7 @@ import {
   uniformLogLoss,
   winnerIndex,
   type ScoredRace,
-} from '../agents/metrics.js';
+} from './metrics.js';
 import type { DailyMetrics, DriftAlert, DriftMetric, DriftThresholds, RaceScore } from '../schemas/ops.js';
 
 /** Pure SPEC 7 scoring of stored predictions against official results: no I/O, unit-tested. */
