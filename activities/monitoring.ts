@@ -4,7 +4,7 @@ import { renderErrorMap } from '../backtest/error-map-report.js';
 import { loadErrorMapRaces, previousErrorMap, upsertErrorMap } from '../db/error-maps.js';
 import { insertAlert, loadPreviousDailyMetrics, markAlertNotified } from '../db/results.js';
 import type { DailyMetrics, DriftAlert, DriftThresholds } from '../schemas/ops.js';
-import { detectDrift } from './evaluate.js';
+import { detectDrift } from '../agents/scoring.js';
 import { notifierFromEnv } from './notifier.js';
 import type { ActivityDeps } from './ports.js';
 

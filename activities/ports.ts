@@ -7,7 +7,7 @@ import type { RaceCard } from '../schemas/race-card.js';
 import type { SandboxKind } from '../schemas/agent-run.js';
 import type { ArtefactsRef } from '../sandboxes/index.js';
 import type { SandboxRunner } from '../sandboxes/runner.js';
-import type { CalibrationStore } from '../worker/calibration-store.js';
+import type { CalibrationStore } from '../db/calibration-store.js';
 
 export type Histories = Map<string, RunnerHistory>;
 

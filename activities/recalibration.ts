@@ -4,7 +4,7 @@ import {
   fitCalibrationArtefacts,
   runStrategy,
   STRATEGY_NAMES,
-  synthesize,
+  synthesise,
   type CalibrationArtefacts,
   type TrainingRace,
 } from '../agents/index.js';
@@ -50,7 +50,7 @@ export function fusionLogLoss(races: TrainingRace[], artefacts: CalibrationArtef
     const marketOdds = Object.fromEntries(
       Object.entries(race.marketOdds ?? {}).map(([k, v]) => [k, v ?? undefined]),
     );
-    const result = synthesize({
+    const result = synthesise({
       input: race.input,
       agentOutputs: outputs,
       failures: [],

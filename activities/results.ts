@@ -17,7 +17,7 @@ import {
   type OfficialResultInput,
   type RaceScore,
 } from '../schemas/ops.js';
-import { dailyMetrics, scoreRace } from './evaluate.js';
+import { dailyMetrics, scoreRace } from '../agents/scoring.js';
 import type { ActivityDeps } from './ports.js';
 
 export function createResultsActivities({ db }: Pick<ActivityDeps, 'db'>) {

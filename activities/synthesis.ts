@@ -1,4 +1,4 @@
-import { priceInterests, synthesize, SYNTHESIS_DEFAULTS } from '../agents/index.js';
+import { priceInterests, synthesise, SYNTHESIS_DEFAULTS } from '../agents/index.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
@@ -45,7 +45,7 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
       const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
       const interestOf = new Map(runners.map((r) => [r.horseId, bettingInterestOf(card, r)]));
       const memberCount = (key: string) => [...interestOf.values()].filter((k) => k === key).length;
-      const fused = synthesize({
+      const fused = synthesise({
         input: req.input,
         agentOutputs: req.agentRuns.map((a) => a.output),
         failures: req.failures,

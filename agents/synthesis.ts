@@ -182,7 +182,7 @@ export function marketBlend(
   return hardNormalise(scores.map((s) => Math.exp(s - max)));
 }
 
-export function synthesize(args: SynthesisInput): SynthesisResult {
+export function synthesise(args: SynthesisInput): SynthesisResult {
   const opts: SynthesisOptions = { ...SYNTHESIS_DEFAULTS, ...args.options };
   const { input, artefacts } = args;
   const failures: AgentFailure[] = [...args.failures];

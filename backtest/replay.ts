@@ -1,4 +1,4 @@
-import { STRATEGY_NAMES, runStrategy, synthesize, type CalibrationArtefacts } from '../agents/index.js';
+import { STRATEGY_NAMES, runStrategy, synthesise, type CalibrationArtefacts } from '../agents/index.js';
 import type { EvidenceAnalyst, QuantModel } from '../activities/ports.js';
 import { HistoryAccumulator } from '../models/hk/history-accumulator.js';
 import type { HkRace } from '../models/hk/types.js';
@@ -65,7 +65,7 @@ export async function replayInProcess(
       const input = joinAgentInput(quant, qual);
       const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, deps.artefacts));
       const runners = activeRunners(card);
-      const synthesis = synthesize({
+      const synthesis = synthesise({
         input,
         agentOutputs,
         failures: [],

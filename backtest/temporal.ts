@@ -1,6 +1,6 @@
 import { upsertHkRaces } from '../db/hk.js';
 import type { HkRace } from '../models/hk/types.js';
-import { openSession } from '../cli/session.js';
+import { openSession } from '../session/open-session.js';
 import { activeRunners } from '../schemas/race-card.js';
 import type { ReplayedRace } from './replay.js';
 

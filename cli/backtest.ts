@@ -10,7 +10,7 @@ import { backtestMetrics } from '../backtest/metrics.js';
 import { replayInProcess } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
 import { replayOnTemporal } from '../backtest/temporal.js';
-import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
+import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { formatSkipped } from '../schemas/validate-races.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';

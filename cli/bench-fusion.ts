@@ -8,7 +8,7 @@ import {
   mulberry32,
   runStrategy,
   simulateRace,
-  synthesize,
+  synthesise,
 } from '../agents/index.js';
 
 /**
@@ -38,7 +38,7 @@ const program = new Command()
       const t0 = performance.now();
       const outputs = STRATEGY_NAMES.map((n) => runStrategy(n, race.input, artefacts));
       const t1 = performance.now();
-      synthesize({
+      synthesise({
         input: race.input,
         agentOutputs: outputs,
         failures: [],

@@ -12,7 +12,7 @@ import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { RaceOptions } from '../schemas/workflow-input.js';
-import { openSession, type Session } from './session.js';
+import { openSession, type Session } from '../session/open-session.js';
 
 const program = new Command('bench')
   .description(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { renderBookReport } from '../book/report.js';
 import { BET_STATUSES, type BetRow } from '../schemas/book.js';
-import { withClient } from './session.js';
+import { withClient } from '../session/open-session.js';
 
 const program = new Command('book').description('The paper-trading book: bankroll, bets and settlements');
 

@@ -3,7 +3,7 @@ import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
 import type { RaceResult } from '../schemas/result.js';
 import { formatRaceTable } from './print.js';
-import { openSession } from './session.js';
+import { openSession } from '../session/open-session.js';
 
 const program = new Command('demo')
   .description('Bring up the embedded stack, run a synthetic race day through Temporal, print every race')

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { loadEnv } from '../config/env.js';
 import { countHkRows, upsertHkRaces } from '../db/hk.js';
 import { createPool } from '../db/pool.js';
-import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
+import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
 import type { HkRace } from '../models/hk/types.js';
 import { formatSkipped } from '../schemas/validate-races.js';
 import { ensureStack } from '../stack/index.js';

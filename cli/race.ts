@@ -4,7 +4,7 @@ import { InvalidRaceCard, RaceRunFailed } from '../client/index.js';
 import { checkRaceCard } from '../client/race-client.js';
 import { SANDBOX_KINDS } from '../schemas/agent-run.js';
 import { formatRaceTable } from './print.js';
-import { openSession } from './session.js';
+import { openSession } from '../session/open-session.js';
 
 const program = new Command('race')
   .description('Run one race through the workflow and print its priced result')

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { resultFromOrder } from '../client/index.js';
-import { withClient } from './session.js';
+import { withClient } from '../session/open-session.js';
 
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined ? '-' : v.toFixed(d));
 

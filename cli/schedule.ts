@@ -5,7 +5,7 @@ import type { RaceClient } from '../client/index.js';
 import { SANDBOX_KINDS } from '../schemas/agent-run.js';
 import { DEFAULT_START_OFFSET_SECONDS, type RaceDayStatus } from '../schemas/ops.js';
 import { dropInvalidRaces, formatSkipped, InvalidRacesError } from '../schemas/validate-races.js';
-import { withClient } from './session.js';
+import { withClient } from '../session/open-session.js';
 
 /**
  * Race days and the nightly schedules. A race-day id (race-day-<venue>-<date>) names the day's workflow;

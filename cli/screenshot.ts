@@ -7,7 +7,7 @@ import { runSyntheticDay } from '../demo/run-day.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../web/chromium.js';
 import { buildServer } from '../web/server.js';
 import { positiveInt } from './options.js';
-import { openSession } from './session.js';
+import { openSession } from '../session/open-session.js';
 
 const program = new Command('screenshot')
   .description(

@@ -13,7 +13,7 @@ import {
 } from '../agents/index.js';
 import { FEATURE_DEFINITIONS, FEATURE_VERSION } from '../models/features/definitions.js';
 import { fitSpeedPars } from '../models/features/pars.js';
-import { readHkRaces, type HkReadSummary } from '../models/hk/reader.js';
+import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
 import { assembleQuantRunners } from '../models/quant/assemble.js';
 import { loadQuantMetadata } from '../models/quant/metadata.js';
 import { analyseEvidence } from '../models/qual/analyse.js';

@@ -4,7 +4,7 @@ import { EngineMetrics } from '../worker/metrics.js';
 import { parseApiKeys } from '../web/auth.js';
 import { buildServer } from '../web/server.js';
 import { positiveInt } from './options.js';
-import { openSession } from './session.js';
+import { openSession } from '../session/open-session.js';
 import { postgresBookReader } from '../web/book.js';
 
 const program = new Command('web')

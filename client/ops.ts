@@ -6,7 +6,7 @@ import {
   type ScheduleSummary,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { raceDayWorkflowId, resultsWorkflowId, SCHEDULE_IDS } from '../schemas/constants.js';
+import { OPS_ERROR_TYPES, raceDayWorkflowId, resultsWorkflowId, SCHEDULE_IDS } from '../schemas/constants.js';
 import {
   LateChangeSchema,
   MonitoringInputSchema,
@@ -100,13 +100,21 @@ export async function lateChange(
 ): Promise<LateChangeOutcome> {
   const parsed = LateChangeSchema.safeParse(change);
   if (!parsed.success)
-    throw new InvalidInput(`invalid late change: ${describeIssues(parsed.error)}`, 'InvalidLateChange');
+    throw new InvalidInput(
+      `invalid late change: ${describeIssues(parsed.error)}`,
+      OPS_ERROR_TYPES.invalidLateChange,
+    );
   try {
     return await raceDayHandle(temporal, workflowId).executeUpdate(lateChangeUpdate, { args: [parsed.data] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
-      const message = err.cause instanceof Error ? err.cause.message : err.message;
-      throw new InvalidInput(message, message.split(':')[0] ?? 'InvalidLateChange');
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure)
+        throw new InvalidInput(
+          `${cause.type ?? OPS_ERROR_TYPES.invalidLateChange}: ${cause.message}`,
+          cause.type ?? OPS_ERROR_TYPES.invalidLateChange,
+        );
+      throw new InvalidInput(err.message, OPS_ERROR_TYPES.invalidLateChange);
     }
     throw err;
   }

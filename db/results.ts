@@ -1,6 +1,6 @@
 import { upsertRaceCard } from './cards.js';
 import type { Db } from './pool.js';
-import type { ScorablePrediction } from '../activities/evaluate.js';
+import type { ScorablePrediction } from '../agents/scoring.js';
 import type { DailyMetrics, DriftAlert, OfficialResult, RaceScore } from '../schemas/ops.js';
 import type { RaceCard } from '../schemas/race-card.js';
 

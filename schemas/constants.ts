@@ -39,6 +39,10 @@ export const ERROR_TYPES = {
   sandboxPolicyViolation: 'SandboxPolicyViolation',
   sandboxAuth: 'SandboxAuthError',
   llmConfiguration: 'LlmConfigurationError',
+  // The names of agents/errors.ts's classes and of zod's error: Temporal types a thrown Error by its name.
+  invalidAgentInput: 'InvalidAgentInput',
+  synthesisValidation: 'SynthesisValidationError',
+  schemaViolation: 'ZodError',
 } as const;
 
 /** The fifteen fusion strategies of SPEC section 4, in table order; agents/strategies.ts holds their parameters. */

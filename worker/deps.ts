@@ -12,7 +12,7 @@ import { ACTIVITY_OPTIONS } from '../workflows/activity-options.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { createSandboxFactory } from '../sandboxes/index.js';
 import { sandboxBuilders } from '../sandboxes/builders.js';
-import { createCalibrationStore } from './calibration-store.js';
+import { createCalibrationStore } from '../db/calibration-store.js';
 
 const PointerSchema = (raw: unknown, file: string): string => {
   const f = (raw as { file?: unknown }).file;

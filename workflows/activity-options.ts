@@ -57,12 +57,26 @@ export const ACTIVITY_OPTIONS = {
   },
   synthesis: {
     startToCloseTimeout: '30s',
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumAttempts: 3 },
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: [
+        ERROR_TYPES.synthesisValidation,
+        ERROR_TYPES.invalidAgentInput,
+        ERROR_TYPES.schemaViolation,
+      ],
+    },
   },
   // Persistence outlives a database outage: retried with capped backoff for up to half an hour.
   persist: {
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: '30m',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [ERROR_TYPES.schemaViolation],
+    },
   },
 } as const satisfies Record<string, ActivityOptions>;

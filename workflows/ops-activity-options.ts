@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { OPS_ERROR_TYPES } from '../schemas/constants.js';
+import { ERROR_TYPES, OPS_ERROR_TYPES } from '../schemas/constants.js';
 
 /**
  * Option sets for the operations workflows. Database work outlives an outage (capped backoff for half an
@@ -24,11 +24,22 @@ export const OPS_ACTIVITY_OPTIONS = {
   evaluate: {
     startToCloseTimeout: '2m',
     scheduleToCloseTimeout: '30m',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [ERROR_TYPES.schemaViolation, OPS_ERROR_TYPES.invalidResult],
+    },
   },
   alert: {
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: '24h',
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
+    // Only a malformed alert is given up on; a failing webhook is retried (AlertDeliveryFailed is retryable).
+    retry: {
+      initialInterval: '5s',
+      backoffCoefficient: 2,
+      maximumInterval: '10m',
+      nonRetryableErrorTypes: [ERROR_TYPES.schemaViolation],
+    },
   },
 } as const satisfies Record<string, ActivityOptions>;

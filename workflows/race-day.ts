@@ -160,13 +160,25 @@ export async function raceDayWorkflow(raw: RaceDayInput): Promise<RaceDayStatus>
       validator: (change) => {
         const parsed = LateChangeSchema.safeParse(change);
         if (!parsed.success)
-          throw new Error(`${OPS_ERROR_TYPES.invalidLateChange}: ${describeIssues(parsed.error)}`);
+          throw ApplicationFailure.create({
+            type: OPS_ERROR_TYPES.invalidLateChange,
+            message: describeIssues(parsed.error),
+            nonRetryable: true,
+          });
         const e = entries.get(parsed.data.raceId);
         if (!e)
-          throw new Error(`${OPS_ERROR_TYPES.unknownRace}: ${parsed.data.raceId} is not on this race day`);
+          throw ApplicationFailure.create({
+            type: OPS_ERROR_TYPES.unknownRace,
+            message: `${parsed.data.raceId} is not on this race day`,
+            nonRetryable: true,
+          });
         const checked = RaceCardSchema.safeParse(applyLateChange(e.card, parsed.data));
         if (!checked.success)
-          throw new Error(`${OPS_ERROR_TYPES.invalidLateChange}: ${describeIssues(checked.error)}`);
+          throw ApplicationFailure.create({
+            type: OPS_ERROR_TYPES.invalidLateChange,
+            message: describeIssues(checked.error),
+            nonRetryable: true,
+          });
       },
     },
   );

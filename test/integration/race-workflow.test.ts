@@ -183,23 +183,33 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
     }
   });
 
+  // The test starts its own run (degraded, so both attributes are exercised) instead of relying on earlier tests.
   test('runs can be listed by search attribute', async () => {
-    const w = await stack.startWorker();
+    const [card] = await seedRaceDay(stack.db, 9, 1, '2026-03-05');
+    const w = await stack.startWorker({
+      faults: { alwaysFail: [...STRATEGY_NAMES.slice(0, 5)], malformed: ['SynthesisAgent_Ensemble'] },
+    });
     try {
-      const card = cards[0]!;
+      const { workflowId, runId } = await w.client.startRace(card!, {
+        sandbox: 'inline',
+        workflowId: `race-${card!.raceId}-listed`,
+      });
+      await w.client.result(workflowId, runId);
       const runs = await eventually(
-        () => w.client.listRuns(`RaceId = "${card.raceId}" AND RunStatus = "completed"`),
+        () => w.client.listRuns(`RaceId = "${card!.raceId}" AND RunStatus = "completed"`),
         (r) => r.length >= 1,
       );
-      assert.ok(runs.length >= 1, 'the completed run is listed');
-      assert.ok(runs.every((r) => r.raceId === card.raceId && r.venue === card.meeting.venue));
+      assert.deepEqual(
+        runs.map((r) => [r.raceId, r.venue]),
+        [[card!.raceId, card!.meeting.venue]],
+      );
       const degraded = await eventually(
-        () => w.client.listRuns('Degraded = true'),
+        () => w.client.listRuns(`RaceId = "${card!.raceId}" AND Degraded = true`),
         (r) => r.length >= 1,
       );
       assert.deepEqual(
         degraded.map((r) => r.raceId),
-        [cards[2]!.raceId],
+        [card!.raceId],
       );
     } finally {
       await w.stop();

@@ -8,7 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidRaceCard, MAX_CARD_BYTES } from '../../client/index.js';
 import { PROJECT_ROOT } from '../../config/env.js';
-import { HkDataError, readHkRaces } from '../../models/hk/reader.js';
+import { HkDataError, readHkRaces } from '../../import/hk-reader.js';
 import { InvalidRacesError } from '../../schemas/validate-races.js';
 import { seedRaceDay } from '../support/history.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';

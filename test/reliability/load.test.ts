@@ -8,12 +8,14 @@ const RACES = 50;
 test(`${RACES} races started at once all complete; none lost, none duplicated`, async () => {
   const report = await runLoad(RACES);
   assert.equal(report.completed, RACES);
-  assert.deepEqual(report.rows, {
+  const { runnerRows, expectedRunnerRows, ...perRace } = report.rows;
+  assert.deepEqual(perRace, {
     raceRuns: RACES,
     predictions: RACES,
     distinctRunsPredicted: RACES,
-    runnerRows: report.rows.expectedRunnerRows,
-    expectedRunnerRows: report.rows.expectedRunnerRows,
     agentRows: RACES * 15,
   });
+  // The expected count comes from the seeded cards' active runners, not from the database it is checked against.
+  assert.ok(expectedRunnerRows >= RACES * 2, `seeded cards hold ${expectedRunnerRows} active runners`);
+  assert.equal(runnerRows, expectedRunnerRows);
 });

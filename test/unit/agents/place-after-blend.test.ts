@@ -6,7 +6,7 @@ import {
   runStrategy,
   simulateRace,
   STRATEGY_NAMES,
-  synthesize,
+  synthesise,
 } from '../../../agents/index.js';
 import { testArtefacts } from './fixtures.js';
 
@@ -17,7 +17,7 @@ test('after the market blend, place probabilities follow the final win probabili
   // A market that strongly disagrees with the model, so final and model win probabilities differ a lot.
   const race = simulateRace(rng, 'x', { minRunners: 12, maxRunners: 12, marketNoise: 1.5 });
   const outputs = STRATEGY_NAMES.map((n) => runStrategy(n, race.input, artefacts));
-  const result = synthesize({
+  const result = synthesise({
     input: race.input,
     agentOutputs: outputs,
     failures: [],

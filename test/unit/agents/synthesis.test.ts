@@ -9,7 +9,7 @@ import {
   kelly,
   price,
   runStrategy,
-  synthesize,
+  synthesise,
   validateSynthesis,
 } from '../../../agents/index.js';
 import type { AgentOutput, CalibrationArtefacts } from '../../../agents/index.js';
@@ -44,7 +44,7 @@ test('a planted agent is dropped as an outlier and the consensus is the other ag
     return agentOutput(name, input, [0.4 + j, 0.3 - j, 0.2, 0.1]);
   });
   outputs.push(agentOutput('SynthesisAgent_Ensemble', input, [0.1, 0.2, 0.3, 0.4]));
-  const res = synthesize({ input, agentOutputs: outputs, failures: [], marketOdds: {}, artefacts: null });
+  const res = synthesise({ input, agentOutputs: outputs, failures: [], marketOdds: {}, artefacts: null });
   assert.equal(res.degraded, false);
   assert.deepEqual(res.summary.outlierAgents, ['SynthesisAgent_Ensemble']);
   // Runner 1: values 0.4 +/- 0.002 (x14) and 0.1: mu ~ 0.38, sigma ~ 0.075, |0.1 - 0.38| > 2 sigma.
@@ -60,7 +60,7 @@ test('a planted agent is dropped as an outlier and the consensus is the other ag
 test('identical agents: sigma 0 keeps everything and one effective estimate', () => {
   const input = plainInput([0.5, 0.3, 0.2]);
   const outputs = STRATEGY_NAMES.map((n) => agentOutput(n, input, [0.5, 0.3, 0.2]));
-  const res = synthesize({ input, agentOutputs: outputs, failures: [], marketOdds: {}, artefacts: null });
+  const res = synthesise({ input, agentOutputs: outputs, failures: [], marketOdds: {}, artefacts: null });
   assert.equal(res.summary.droppedValues, 0);
   assert.equal(res.summary.effectiveEstimates, 1);
   res.runners.forEach((r) => close(r.consensusScore, 1, 1e-12));
@@ -83,7 +83,7 @@ test('below quorum: strategy 3 runs inline and the result is marked degraded', (
     errorType: 'Timeout',
     message: 'timed out',
   }));
-  const res = synthesize({ input, agentOutputs: outputs, failures, marketOdds: {}, artefacts: null });
+  const res = synthesise({ input, agentOutputs: outputs, failures, marketOdds: {}, artefacts: null });
   assert.equal(res.degraded, true);
   assert.equal(res.summary.agentsSucceeded, 9);
   assert.equal(res.summary.agentsFailed.length, 6);
@@ -99,7 +99,7 @@ test('a malformed agent output counts as a failure, not as an estimate', () => {
     ...outputs[0]!,
     runners: outputs[0]!.runners.map((r) => ({ ...r, winProbCalibrated: 0.9 })),
   };
-  const res = synthesize({ input, agentOutputs: outputs, failures: [], marketOdds: {}, artefacts: null });
+  const res = synthesise({ input, agentOutputs: outputs, failures: [], marketOdds: {}, artefacts: null });
   assert.equal(res.summary.agentsSucceeded, 14);
   assert.equal(res.summary.agentsFailed[0]?.errorType, 'InvalidAgentOutput');
 });
@@ -110,13 +110,13 @@ test('market blend applies only with a fitted blend and odds for every runner', 
   const base: CalibrationArtefacts = testArtefacts();
   const artefacts: CalibrationArtefacts = { ...base, marketBlend: { alpha: 0.5, beta: 0.5, races: 1 } };
   const odds = { h1: 4, h2: 2, h3: 4 };
-  const res = synthesize({ input, agentOutputs: outputs, failures: [], marketOdds: odds, artefacts });
+  const res = synthesise({ input, agentOutputs: outputs, failures: [], marketOdds: odds, artefacts });
   // market m = (0.25, 0.5, 0.25); final ~ sqrt(p m) = (0.353553, 0.387298, 0.223607) / 0.964458
   close(res.runners[0]?.winProbFinal ?? 0, 0.353553 / 0.964458, 1e-6);
   close(res.runners[1]?.marketProb ?? 0, 0.5, 1e-12);
   close(res.runners[1]?.edge ?? 0, (res.runners[1]?.winProbFinal ?? 0) * 2 - 1, 1e-12);
   assert.equal(res.summary.marketBlend?.alpha, 0.5);
-  const partial = synthesize({
+  const partial = synthesise({
     input,
     agentOutputs: outputs,
     failures: [],
@@ -126,7 +126,7 @@ test('market blend applies only with a fitted blend and odds for every runner', 
   assert.equal(partial.summary.marketBlend, null);
   partial.runners.forEach((r) => assert.equal(r.winProbFinal, r.winProbModel));
   assert.match(partial.explanation.marketBlend, /not every runner/);
-  const none = synthesize({
+  const none = synthesise({
     input,
     agentOutputs: outputs,
     failures: [],
@@ -139,7 +139,7 @@ test('market blend applies only with a fitted blend and odds for every runner', 
 test('validation throws a named error when a sum, a range or an interval breaks', () => {
   const input = plainInput([0.5, 0.3, 0.2], 2);
   const outputs = STRATEGY_NAMES.map((n) => agentOutput(n, input, [0.5, 0.3, 0.2]));
-  const good = synthesize({
+  const good = synthesise({
     input,
     agentOutputs: outputs,
     failures: [],
@@ -181,14 +181,14 @@ test('property: valid outputs, and the consensus uses exactly the kept values', 
           ),
         );
         const odds = Object.fromEntries(input.runners.map((r) => [r.horseId, 1.2 / r.winProbBase]));
-        const res = synthesize({
+        const res = synthesise({
           input,
           agentOutputs: outputs,
           failures: [],
           marketOdds: odds,
           artefacts: withArtefacts ? artefacts : null,
         });
-        const again = synthesize({
+        const again = synthesise({
           input,
           agentOutputs: structuredClone(outputs),
           failures: [],

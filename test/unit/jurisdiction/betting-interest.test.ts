@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { scoreRace, type ScorablePrediction } from '../../../activities/evaluate.js';
+import { scoreRace, type ScorablePrediction } from '../../../agents/scoring.js';
 import { interestMarketProbs, priceInterests } from '../../../agents/pricing.js';
 import { bettingInterestOf, RaceCardSchema, type RaceCardInput } from '../../../schemas/race-card.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readHkRaces } from '../../../models/hk/reader.js';
+import { readHkRaces } from '../../../import/hk-reader.js';
 import { isAnonymousHorse, RaceCardSchema, type RaceCardInput } from '../../../schemas/race-card.js';
 import { describeIssues } from '../../../schemas/workflow-input.js';
 

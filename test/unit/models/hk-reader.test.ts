@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HkDataError, readHkRaces } from '../../../models/hk/reader.js';
+import { HkDataError, readHkRaces } from '../../../import/hk-reader.js';
 import { formatSkipped, InvalidRacesError, type SkippedRace } from '../../../schemas/validate-races.js';
 
 const RACES = `race_id,date,venue,race_no,config,surface,distance,going,horse_ratings,prize,race_class

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitSpeedPars } from '../../../models/features/pars.js';
 import { collectTrainingData, type TrainingRace } from '../../../models/training/collect.js';
-import { readHkRaces } from '../../../models/hk/reader.js';
+import { readHkRaces } from '../../../import/hk-reader.js';
 import type { HkRace } from '../../../models/hk/types.js';
 import { reverseResult, syntheticRace } from './synthetic.js';
 

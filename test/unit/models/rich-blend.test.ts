@@ -10,7 +10,7 @@ import {
   fitRichBlend,
   mulberry32,
   runStrategy,
-  synthesize,
+  synthesise,
   type AgentInput,
   type AgentRunnerInput,
   type RichBlendRace,
@@ -96,14 +96,14 @@ void test('synthesis applies the shipped one-stage blend when every runner has o
   };
   const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, artefacts));
   const odds = { h0: 3, h1: 4, h2: 6, h3: 8, h4: 12 };
-  const withOdds = synthesize({ input, agentOutputs, failures: [], marketOdds: odds, artefacts });
+  const withOdds = synthesise({ input, agentOutputs, failures: [], marketOdds: odds, artefacts });
   const market = normalise(Object.values(odds).map((o) => 1 / o));
   const expected = applyRichBlend(artefacts.richBlend, input.runners, market);
   withOdds.runners.forEach((r, i) => assert.ok(Math.abs(r.winProbFinal - (expected[i] as number)) < 1e-12));
   assert.ok(withOdds.summary.richBlend);
   assert.equal(withOdds.summary.marketBlend, null);
   assert.match(withOdds.explanation.marketBlend, /one-stage/);
-  const missing = synthesize({
+  const missing = synthesise({
     input,
     agentOutputs,
     failures: [],

@@ -1,6 +1,6 @@
 import { CalibrationArtefactsSchema, type CalibrationArtefacts } from '../agents/index.js';
-import { artefactByVersion, latestPromotedArtefact } from '../db/calibration.js';
-import type { Db } from '../db/pool.js';
+import { artefactByVersion, latestPromotedArtefact } from './calibration.js';
+import type { Db } from './pool.js';
 
 /** A calibration artefact and the version it is known by; `artefacts: null` is the identity calibration. */
 export interface CalibrationRef {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SURFACES } from '../../schemas/race-card.js';
+import { SURFACES } from '../schemas/race-card.js';
 
 /** CSV cells arrive as text; empty cells mean "not recorded", never zero. */
 const num = z

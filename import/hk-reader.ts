@@ -2,15 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import type { RaceCard, RaceCardInput } from '../../schemas/race-card.js';
+import type { RaceCard, RaceCardInput } from '../schemas/race-card.js';
 import {
   InvalidRacesError,
   validateRaces,
   type RaceCandidate,
   type SkippedRace,
-} from '../../schemas/validate-races.js';
-import { RaceRowSchema, RunRowSchema, type RaceRow, type RunRow } from './csv-rows.js';
-import type { HkRace, HkRunResult, RaceOutcome } from './types.js';
+} from '../schemas/validate-races.js';
+import { RaceRowSchema, RunRowSchema, type RaceRow, type RunRow } from './hk-csv-rows.js';
+import type { HkRace, HkRunResult, RaceOutcome } from '../models/hk/types.js';
 
 export class HkDataError extends Error {
   override name = 'HkDataError';

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  dailyMetrics,
-  detectDrift,
-  scoreRace,
-  type ScorablePrediction,
-} from '../../../activities/evaluate.js';
+import { dailyMetrics, detectDrift, scoreRace, type ScorablePrediction } from '../../../agents/scoring.js';
 import { DriftThresholdsSchema } from '../../../schemas/ops.js';
 
 const race = (id: string, probs: number[], winner: number, odds?: number[]): ScorablePrediction => ({

@@ -8,8 +8,8 @@ import {
   uniformLogLoss,
   winnerIndex,
   type ScoredRace,
-} from '../agents/metrics.js';
-import { groupByInterest } from '../agents/pricing.js';
+} from './metrics.js';
+import { groupByInterest } from './pricing.js';
 import type { DailyMetrics, DriftAlert, DriftMetric, DriftThresholds, RaceScore } from '../schemas/ops.js';
 
 /** Pure SPEC 7 scoring of stored predictions against official results: no I/O, unit-tested. */
