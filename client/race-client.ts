@@ -89,6 +89,9 @@ export class RaceClient {
         { key: SA.runStatus, value: 'validating' },
       ],
       staticSummary: `${valid.meeting.venue} ${valid.meeting.date} race ${valid.raceNo} (${valid.raceId})`,
+      // Shown beside the summary in the Temporal UI; the finished run's one-line outcome is the
+      // workflow's current details (workflows/race.ts).
+      staticDetails: `${valid.distanceM} m ${valid.surface} ${valid.going}, ${valid.runners.filter((r) => !r.scratched).length} runners; agents ${options.agentExecution}, sandbox ${options.sandbox}`,
     });
     return { workflowId: id, runId: handle.firstExecutionRunId };
   }

@@ -1,8 +1,12 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   defineQuery,
+  isCancellation,
+  log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -38,6 +42,14 @@ function failureOf(err: unknown): { type: string; message: string } {
     return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { type: 'Error', message: String(cause) };
+}
+
+/** The one line the Temporal UI shows for a finished race (its "current details"). */
+function summaryLine(result: RaceResult): string {
+  const top = result.runners.reduce((a, b) => (b.winProbFinal > a.winProbFinal ? b : a));
+  const name = top.horseName ? ` ${top.horseName}` : '';
+  const agents = `${result.synthesis.agentsSucceeded}/${STRATEGY_NAMES.length} agents`;
+  return `top pick #${top.horseNo}${name} (${(top.winProbFinal * 100).toFixed(1)}%) · ${agents} · ${result.degraded ? 'DEGRADED' : 'not degraded'}`;
 }
 
 /**
@@ -139,6 +151,7 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     await persistRace(result, agentRuns, failures, input);
     upsertSearchAttributes([{ key: SA.degraded, value: result.degraded }]);
     upsertMemo({ summary: result.explanation.summary });
+    setCurrentDetails(summaryLine(result));
     setStatus('completed');
     return {
       ...result,
@@ -149,9 +162,19 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
       },
     };
   } catch (err) {
-    const f = failureOf(err);
+    const f = isCancellation(err)
+      ? { type: 'Cancelled', message: 'the race run was cancelled' }
+      : failureOf(err);
     setStatus('failed');
-    await markRunFailed(f.type, f.message);
+    setCurrentDetails(`failed: ${f.type}`);
+    // After a cancellation the root scope is cancelled, so marking the run must not be cancellable; if
+    // marking fails, that is logged and the original error is what the caller sees.
+    await CancellationScope.nonCancellable(() => markRunFailed(f.type, f.message)).catch((markErr: unknown) =>
+      log.error('could not mark the race run failed', {
+        original: f.type,
+        error: failureOf(markErr).message,
+      }),
+    );
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { InvalidRaceCard } from '../../client/index.js';
 import { STRATEGY_NAMES } from '../../schemas/constants.js';
 import type { RaceCard } from '../../schemas/race-card.js';
@@ -62,6 +62,10 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       );
       const run = await stack.db.query('SELECT status FROM race_runs WHERE run_id = $1', [runId]);
       assert.equal(run.rows[0].status, 'completed');
+      const metadata = await w.client.temporal.workflow
+        .getHandle(workflowId, runId)
+        .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      assert.match(metadata.currentDetails ?? '', /^top pick #\d+.* · 15\/15 agents · not degraded$/);
       const agentTypes = (await activityAttempts(w.client.temporal, workflowId, runId)).filter(
         (a) => a.activityType === 'runFusionAgent',
       );
@@ -178,6 +182,33 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       assert.match(result.explanation.summary, /DEGRADED/);
       const stored = await stack.db.query('SELECT degraded FROM predictions WHERE run_id = $1', [runId]);
       assert.equal(stored.rows[0].degraded, true);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a race cancelled mid-flight is marked failed as Cancelled, and the cancellation is what the caller sees', async () => {
+    const w = await stack.startWorker({ faults: { delayMs: 5_000 } });
+    try {
+      const card = cards[1]!;
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        workflowId: `race-${card.raceId}-cancel`,
+      });
+      const handle = w.client.temporal.workflow.getHandle(workflowId, runId);
+      const fusing = await eventually(
+        () => handle.query<{ status: string }>('raceStatus'),
+        (s) => s.status === 'fusing',
+      );
+      assert.equal(fusing.status, 'fusing', 'the race reached its agents before the cancel');
+      await handle.cancel();
+      await assert.rejects(
+        handle.result(),
+        (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+      );
+      const run = await stack.db.query('SELECT status, error_type FROM race_runs WHERE run_id = $1', [runId]);
+      assert.deepEqual(run.rows[0], { status: 'failed', error_type: 'Cancelled' });
+      assert.equal(await count(stack, 'SELECT count(*) AS n FROM predictions WHERE run_id = $1', [runId]), 0);
     } finally {
       await w.stop();
     }
