@@ -5,6 +5,7 @@ import {
   fitCalibrationArtefacts,
   fitRichBlend,
   marketProbabilities,
+  RICH_BLEND_EXTENDED_TERMS,
   type CalibrationArtefacts,
   type RichBlendRace,
   type RichBlendTerm,
@@ -61,16 +62,7 @@ export interface FitResult {
 // The extended set (SPEC 6.4): the four qualitative group log-LRs and the quant members' log-probabilities
 // replace the LR product and the pooled quant probability (the pool is log-linear in the members, so
 // ln_quant would be collinear with them); the matrix terms are left out to keep the terms few.
-const EXTENDED: RichBlendTerm[] = [
-  'ln_market',
-  'ln_market_sq',
-  'ln_lr_form',
-  'ln_lr_conditions',
-  'ln_lr_tactics',
-  'ln_lr_context',
-  'ln_clogit',
-  'ln_lgbm',
-];
+const EXTENDED: RichBlendTerm[] = ['ln_market', 'ln_market_sq', ...RICH_BLEND_EXTENDED_TERMS];
 
 const writeJson = (file: string, value: unknown): void =>
   writeFileSync(file, `${JSON.stringify(value, null, 1)}\n`);
