@@ -168,7 +168,7 @@ def export_lgbm(path, booster, n_features):
     # onnxmltools converts regression boosters only; a lambdarank booster's raw score is the same sum of
     # trees, so the objective line is relabelled for the converter. No ZipMap (zipmap=False).
     plain = lgb.Booster(model_str=re.sub(r"objective=lambdarank[^\n]*", "objective=regression", booster.model_to_string()))
-    # A fixed graph name: the converter picks a random one otherwise, and the same fit must give the same file.
+    # A stable graph name instead of the random one the converter would pick.
     model = onnxmltools.convert_lightgbm(plain, name="quant-lgbm", initial_types=[("features", FloatTensorType([None, n_features]))], target_opset=13, zipmap=False)
     onnx.save(model, path)
     return model.graph.output[0].name
