@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import {
-  fitCalibrationArtefacts,
-  runStrategy,
-  STRATEGY_NAMES,
-  synthesise,
-  type CalibrationArtefacts,
-  type TrainingRace,
-} from '../agents/index.js';
+import { fitCalibrationArtefacts, type CalibrationArtefacts, type TrainingRace } from '../agents/index.js';
 import { loadScoredTrainingRows, saveArtefact, type ScoredTrainingRow } from '../db/calibration.js';
+import { fuseAgentInput } from '../pipeline/fusion.js';
 import { AgentInputSchema } from '../schemas/agent.js';
 import {
   RecalibrationInputSchema,
@@ -46,18 +40,11 @@ function toTrainingRace(row: ScoredTrainingRow): TrainingRace | null {
 export function fusionLogLoss(races: TrainingRace[], artefacts: CalibrationArtefacts | null): number {
   let total = 0;
   for (const race of races) {
-    const outputs = STRATEGY_NAMES.map((name) => runStrategy(name, race.input, artefacts));
     const marketOdds = Object.fromEntries(
       Object.entries(race.marketOdds ?? {}).map(([k, v]) => [k, v ?? undefined]),
     );
-    const result = synthesise({
-      input: race.input,
-      agentOutputs: outputs,
-      failures: [],
-      marketOdds,
-      artefacts,
-    });
-    const p = result.runners.find((r) => r.horseId === race.winnerHorseId)?.winProbFinal ?? 0;
+    const { synthesis } = fuseAgentInput(race.input, marketOdds, artefacts);
+    const p = synthesis.runners.find((r) => r.horseId === race.winnerHorseId)?.winProbFinal ?? 0;
     total += -Math.log(Math.max(p, 1e-12));
   }
   return total / races.length;

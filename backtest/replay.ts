@@ -1,9 +1,8 @@
-import { STRATEGY_NAMES, runStrategy, synthesise, type CalibrationArtefacts } from '../agents/index.js';
+import type { CalibrationArtefacts } from '../agents/index.js';
 import type { EvidenceAnalyst, QuantModel } from '../activities/ports.js';
 import { HistoryAccumulator } from '../models/hk/history-accumulator.js';
 import type { HkRace } from '../models/hk/types.js';
-import { joinAgentInput } from '../schemas/agent-run.js';
-import { QualOutputSchema } from '../schemas/qual.js';
+import { runRacePipeline } from '../pipeline/fusion.js';
 import { activeRunners } from '../schemas/race-card.js';
 
 const LR_GROUPS = ['formFitness', 'conditions', 'tactics', 'context'] as const;
@@ -59,19 +58,12 @@ export async function replayInProcess(
       const t0 = performance.now();
       const card = race.card;
       const histories = acc.historiesFor(card);
-      const quant = await deps.quantModel.score(card, histories);
-      const answer = deps.evidenceAnalyst.analyse(card, histories);
-      const qual = QualOutputSchema.parse({ raceId: card.raceId, ...answer, timingsMs: { total: 0 } });
-      const input = joinAgentInput(quant, qual);
-      const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, deps.artefacts));
-      const runners = activeRunners(card);
-      const synthesis = synthesise({
-        input,
-        agentOutputs,
-        failures: [],
-        marketOdds: Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds])),
+      const { quant, qual, agentOutputs, synthesis } = await runRacePipeline(card, histories, {
+        quantModel: deps.quantModel,
+        analyseQual: (c, h) => deps.evidenceAnalyst.analyse(c, h),
         artefacts: deps.artefacts,
       });
+      const runners = activeRunners(card);
       const resultById = new Map(race.outcome.results.map((r) => [r.horseId, r]));
       const replayed: ReplayedRace = {
         raceNumericId: race.raceNumericId,

@@ -3,16 +3,20 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
 import { errorMap } from '../agents/error-map.js';
+import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
 import { errorMapRacesFromReplay, renderErrorMap } from '../backtest/error-map-report.js';
-import { backtestMetrics } from '../backtest/metrics.js';
-import { replayInProcess } from '../backtest/replay.js';
+import { backtestMetrics, type BacktestMetrics } from '../backtest/metrics.js';
+import { replayInProcess, type ReplayedRace } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
 import { replayOnTemporal } from '../backtest/temporal.js';
+import { renderWalkForwardSection } from '../backtest/walk-forward-report.js';
+import { runWalkForward, walkForwardBlocks, type BlockSummary } from '../backtest/walk-forward.js';
 import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
+import { formatSkipped, type SkippedRace } from '../schemas/validate-races.js';
+import type { HkRace } from '../models/hk/types.js';
 import { QuantScorer } from '../models/quant/scorer.js';
-import { formatSkipped } from '../schemas/validate-races.js';
+import { ensureVenv } from '../models/training/python.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
 import { positiveInt } from './options.js';
 
@@ -21,8 +25,9 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const program = new Command()
   .name('backtest')
   .description(
-    'Replay HK races from a race id through the prediction pipeline with the shipped models and measure the probabilities ' +
-      'against the results and the market (OUTDIR/metrics.json, OUTDIR/report.md with SVG charts)',
+    'Replay HK races from a race id through the prediction pipeline and measure the probabilities against the ' +
+      'results and the market (OUTDIR/metrics.json, OUTDIR/report.md with SVG charts): with the shipped models, ' +
+      'or --walk-forward, refitting every model before each block of races',
   )
   .option(
     '--data <dir>',
@@ -49,6 +54,11 @@ const program = new Command()
   .addOption(
     new Option('--distance-unit <unit>', 'races.csv distance unit').choices(['m', 'furlongs']).default('m'),
   )
+  .option('--walk-forward', 'refit every model on the races before each block, then score the block', false)
+  .option('--from-race-id <n>', 'walk-forward: the first scored race id', positiveInt, 1500)
+  .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
+  .option('--folds <n>', 'walk-forward: time-blocked folds inside each training window', positiveInt, 4)
+  .option('--rounds <n>', 'walk-forward: boosting rounds of the LightGBM ranker', positiveInt, 400)
   .parse();
 
 const opts = program.opts<{
@@ -59,13 +69,65 @@ const opts = program.opts<{
   limit?: number;
   strict?: boolean;
   distanceUnit: 'm' | 'furlongs';
+  walkForward: boolean;
+  fromRaceId: number;
+  step: number;
+  folds: number;
+  rounds: number;
 }>();
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  const summary: HkReadSummary = { races: 0, skipped: [] };
-  const all = [...readHkRaces(opts.data, summary, { strict: opts.strict, distanceUnit: opts.distanceUnit })];
-  for (const s of summary.skipped) console.log(formatSkipped(s));
+const line = (metrics: BacktestMetrics, name: 'market' | 'quant' | 'fused' | 'final'): string =>
+  `${name.padEnd(7)} pseudo R^2 ${metrics[name].pseudoR2.toFixed(4)}  log loss ${metrics[name].logLoss.toFixed(4)}  ECE ${metrics[name].ece.toFixed(4)}  top-1 ${(metrics[name].top1 * 100).toFixed(1)}%  flat ROI ${(metrics[name].betting.flatRoi * 100).toFixed(1)}% (${metrics[name].betting.bets} bets)`;
+
+/** Races the reader skipped (invalid or malformed), reported with every run's figures. */
+let skipped: SkippedRace[] = [];
+
+/** The one place where the scored races of a run become metrics.json, report.md and the console summary. */
+function writeOutputs(
+  replayed: ReplayedRace[],
+  from: number,
+  meta: { command: string; seconds: number; versions: string; mode: string },
+  blocks?: BlockSummary[],
+): void {
+  const metrics = backtestMetrics(replayed, from);
+  const report = renderReport(metrics, replayed, meta);
+  const wf = blocks ? renderWalkForwardSection(metrics, replayed, blocks) : null;
+  const book = backtestBook(bookRacesFromReplay(replayed));
+  const errors = errorMap(errorMapRacesFromReplay(replayed));
+  const errorReport = renderErrorMap(errors, 'Error map (per module and odds band, scored period)');
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(
+    join(opts.out, 'metrics.json'),
+    `${JSON.stringify({ ...metrics, skipped, book: bookMetrics(book), errorMap: errors, mode: meta.mode, versions: meta.versions, seconds: meta.seconds, ...(blocks ? { blocks } : {}) }, null, 1)}\n`,
+  );
+  const sections = [report.markdown, ...(wf ? [wf.markdown] : []), book.markdown, errorReport.markdown];
+  writeFileSync(join(opts.out, 'report.md'), sections.join('\n'));
+  for (const [name, svg] of Object.entries({
+    ...report.charts,
+    ...wf?.charts,
+    ...book.charts,
+    ...errorReport.charts,
+  }))
+    writeFileSync(join(opts.out, name), svg);
+  console.log(
+    [
+      `${skipped.length} races skipped (listed above and in metrics.json)`,
+      `${metrics.market.races} races scored (${metrics.excluded.noSingleWinner} without a single winner, ${metrics.excluded.incompleteMarketOdds} without complete odds left out)`,
+      line(metrics, 'market'),
+      line(metrics, 'quant'),
+      line(metrics, 'fused'),
+      line(metrics, 'final'),
+      `final - market log loss ${metrics.final.vsMarket.deltaLogLoss.toFixed(4)} per race (paired SE ${metrics.final.vsMarket.pairedSE.toFixed(4)})`,
+      ...book.policies.map(
+        (p) =>
+          `book ${p.name.padEnd(20)} ${String(p.bets).padStart(5)} bets  ROI ${(p.roi * 100).toFixed(1)}% [${(p.roiCI[0] * 100).toFixed(1)}, ${(p.roiCI[1] * 100).toFixed(1)}]  max DD ${(p.maxDrawdown * 100).toFixed(1)}%  final ${p.finalBankroll.toFixed(0)}`,
+      ),
+      `wrote ${join(opts.out, 'metrics.json')} and report.md in ${meta.seconds.toFixed(1)} s`,
+    ].join('\n'),
+  );
+}
+
+async function singleSplit(all: HkRace[], started: number): Promise<void> {
   const from = opts.testFromRaceId;
   const testIds = new Set(
     all
@@ -97,42 +159,65 @@ async function main(): Promise<void> {
     bar.stop();
     await quantModel.release();
   }
-  const metrics = backtestMetrics(replayed, opts.testFromRaceId);
-  const seconds = (performance.now() - started) / 1000;
-  const command = `npm run backtest -- --data ${opts.data} --test-from-race-id ${opts.testFromRaceId} --out ${opts.out}${opts.temporal ? ' --temporal' : ''}`;
-  const versions = `quant ${quantModel.modelVersion}, evidence ${evidenceAnalyst.version}, calibration ${artefacts?.version ?? 'none (identity)'}`;
-  const report = renderReport(metrics, replayed, { command, seconds, versions });
-  const book = backtestBook(bookRacesFromReplay(replayed));
-  const errors = errorMap(errorMapRacesFromReplay(replayed));
-  const errorReport = renderErrorMap(errors, 'Error map (per module and odds band, test period)');
-  const markdown = `${report.markdown}\n${book.markdown}\n${errorReport.markdown}`;
-  const charts = { ...report.charts, ...book.charts, ...errorReport.charts };
-  mkdirSync(opts.out, { recursive: true });
-  writeFileSync(
-    join(opts.out, 'metrics.json'),
-    `${JSON.stringify({ ...metrics, skipped: summary.skipped, book: bookMetrics(book), errorMap: errors, mode: opts.temporal ? 'temporal' : 'in-process', versions, seconds }, null, 1)}
-`,
+  writeOutputs(replayed, from, {
+    command: `npm run backtest -- --data ${opts.data} --test-from-race-id ${opts.testFromRaceId} --out ${opts.out}${opts.temporal ? ' --temporal' : ''}`,
+    seconds: (performance.now() - started) / 1000,
+    versions: `quant ${quantModel.modelVersion}, evidence ${evidenceAnalyst.version}, calibration ${artefacts?.version ?? 'none (identity)'}`,
+    mode: opts.temporal ? 'temporal' : 'in-process',
+  });
+}
+
+async function walkForward(all: HkRace[], started: number): Promise<void> {
+  if (opts.temporal) throw new Error('--walk-forward runs in process; leave out --temporal');
+  const total = walkForwardBlocks(all, opts.fromRaceId, opts.step).reduce((s, b) => s + b.length, 0);
+  if (total === 0) throw new Error(`no race in ${opts.data} has race_id >= ${opts.fromRaceId}`);
+  const python = ensureVenv((l) => console.log(l));
+  const bar = new SingleBar(
+    { format: 'walk-forward  [{bar}] {value}/{total} races | block {block} | {stage}' },
+    Presets.shades_classic,
   );
-  writeFileSync(join(opts.out, 'report.md'), markdown);
-  for (const [name, svg] of Object.entries(charts)) writeFileSync(join(opts.out, name), svg);
-  const line = (name: 'market' | 'quant' | 'fused' | 'final'): string =>
-    `${name.padEnd(7)} pseudo R^2 ${metrics[name].pseudoR2.toFixed(4)}  log loss ${metrics[name].logLoss.toFixed(4)}  ECE ${metrics[name].ece.toFixed(4)}  top-1 ${(metrics[name].top1 * 100).toFixed(1)}%  flat ROI ${(metrics[name].betting.flatRoi * 100).toFixed(1)}% (${metrics[name].betting.bets} bets)`;
-  console.log(
-    [
-      `${summary.skipped.length} races skipped (listed above and in metrics.json)`,
-      `${metrics.market.races} races scored (${metrics.excluded.noSingleWinner} without a single winner, ${metrics.excluded.incompleteMarketOdds} without complete odds left out)`,
-      line('market'),
-      line('quant'),
-      line('fused'),
-      line('final'),
-      `final - market log loss ${metrics.final.vsMarket.deltaLogLoss.toFixed(4)} per race (paired SE ${metrics.final.vsMarket.pairedSE.toFixed(4)})`,
-      ...book.policies.map(
-        (p) =>
-          `book ${p.name.padEnd(20)} ${String(p.bets).padStart(5)} bets  ROI ${(p.roi * 100).toFixed(1)}% [${(p.roiCI[0] * 100).toFixed(1)}, ${(p.roiCI[1] * 100).toFixed(1)}]  max DD ${(p.maxDrawdown * 100).toFixed(1)}%  final ${p.finalBankroll.toFixed(0)}`,
-      ),
-      `wrote ${join(opts.out, 'metrics.json')} and report.md in ${seconds.toFixed(1)} s`,
-    ].join('\n'),
+  bar.start(total, 0, { block: '-', stage: 'starting' });
+  let result;
+  try {
+    result = await runWalkForward(all, {
+      from: opts.fromRaceId,
+      step: opts.step,
+      out: opts.out,
+      fit: {
+        folds: opts.folds,
+        rounds: opts.rounds,
+        richTerms: 'base',
+        richL2: 1,
+        python,
+        log: (l) => bar.update({ stage: l.slice(0, 60) }),
+      },
+      onBlockStart: (i, n, first, last) =>
+        bar.update({ block: `${i + 1}/${n} (${first}-${last})`, stage: 'fitting' }),
+      onRace: () => bar.increment({ stage: 'scoring' }),
+    });
+  } finally {
+    bar.stop();
+  }
+  writeOutputs(
+    result.races,
+    opts.fromRaceId,
+    {
+      command: `npm run backtest -- --walk-forward --data ${opts.data} --from-race-id ${opts.fromRaceId} --step ${opts.step} --out ${opts.out}`,
+      seconds: (performance.now() - started) / 1000,
+      versions: `refitted per block (OUT/blocks/<first>-<last>/models), ${opts.folds} folds, ${opts.rounds} rounds`,
+      mode: 'walk-forward',
+    },
+    result.blocks,
   );
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const summary: HkReadSummary = { races: 0, skipped: [] };
+  const all = [...readHkRaces(opts.data, summary, { strict: opts.strict, distanceUnit: opts.distanceUnit })];
+  for (const s of summary.skipped) console.log(formatSkipped(s));
+  skipped = summary.skipped;
+  await (opts.walkForward ? walkForward(all, started) : singleSplit(all, started));
 }
 
 main().catch((err: unknown) => {

@@ -2,14 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import {
-  STRATEGY_NAMES,
-  fitCalibrationArtefacts,
-  mulberry32,
-  runStrategy,
-  simulateRace,
-  synthesise,
-} from '../agents/index.js';
+import { STRATEGY_NAMES, fitCalibrationArtefacts, mulberry32, simulateRace } from '../agents/index.js';
+import { fuseAgentInput } from '../pipeline/fusion.js';
 
 /**
  * Micro-benchmark: one 14-runner race through all fifteen strategies and synthesis, on one core,
@@ -34,19 +28,8 @@ const program = new Command()
     const artefacts = fitCalibrationArtefacts(training, { version: 'bench', untilRaceId: '1001' });
     const race = simulateRace(rng, 'bench', { minRunners: 14, maxRunners: 14, lrSignal: 0.4 });
 
-    const once = (): { agents: number; synthesis: number } => {
-      const t0 = performance.now();
-      const outputs = STRATEGY_NAMES.map((n) => runStrategy(n, race.input, artefacts));
-      const t1 = performance.now();
-      synthesise({
-        input: race.input,
-        agentOutputs: outputs,
-        failures: [],
-        marketOdds: race.marketOdds,
-        artefacts,
-      });
-      return { agents: t1 - t0, synthesis: performance.now() - t1 };
-    };
+    const once = (): { agents: number; synthesis: number } =>
+      fuseAgentInput(race.input, race.marketOdds, artefacts).ms;
     for (let i = 0; i < opts.warmup; i++) once();
     const total: number[] = [];
     const agents: number[] = [];

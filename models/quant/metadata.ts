@@ -51,13 +51,16 @@ export const QuantModelMetadataSchema = z.object({
   /** Weights of the conditional-logit member on the standardised features: the explanation's contributions use them. */
   coefficients: z.array(z.number()),
   metrics: z.object({
-    heldOut: z.object({
-      fromRaceId: z.number().int(),
-      members: z.record(z.string(), RaceMetricsSchema),
-      model: RaceMetricsSchema,
-      market: RaceMetricsSchema.nullable(),
-      note: z.string(),
-    }),
+    /** Null when the trainer was given no race at or after the cut (the walk-forward blocks). */
+    heldOut: z
+      .object({
+        fromRaceId: z.number().int(),
+        members: z.record(z.string(), RaceMetricsSchema),
+        model: RaceMetricsSchema,
+        market: RaceMetricsSchema.nullable(),
+        note: z.string(),
+      })
+      .nullable(),
     crossFittedTraining: z.object({
       folds: z.number().int(),
       members: z.record(z.string(), RaceMetricsSchema),

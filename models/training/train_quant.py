@@ -168,7 +168,8 @@ def export_lgbm(path, booster, n_features):
     # onnxmltools converts regression boosters only; a lambdarank booster's raw score is the same sum of
     # trees, so the objective line is relabelled for the converter. No ZipMap (zipmap=False).
     plain = lgb.Booster(model_str=re.sub(r"objective=lambdarank[^\n]*", "objective=regression", booster.model_to_string()))
-    model = onnxmltools.convert_lightgbm(plain, initial_types=[("features", FloatTensorType([None, n_features]))], target_opset=13, zipmap=False)
+    # A stable graph name instead of the random one the converter would pick.
+    model = onnxmltools.convert_lightgbm(plain, name="quant-lgbm", initial_types=[("features", FloatTensorType([None, n_features]))], target_opset=13, zipmap=False)
     onnx.save(model, path)
     return model.graph.output[0].name
 
@@ -192,8 +193,8 @@ def main():
     single = single_winner_mask(race, won)
     train = (race < args.cut) & single
     test = (race >= args.cut) & single
-    if not train.any() or not test.any():
-        raise SystemExit(f"cut {args.cut} leaves no training or no held-out races")
+    if not train.any():
+        raise SystemExit(f"cut {args.cut} leaves no training races")
 
     # Time-blocked cross-fitting: each chronological fold of training races is scored by members fitted
     # on the other folds, so the pool and every later fit see out-of-sample scores only.
@@ -215,15 +216,18 @@ def main():
 
     mean, std, w = fit_logit_member(X[train], won[train], race[train], args.l2)
     booster = fit_lgbm_member(X[train], won[train], race[train], args.rounds)
-    test_races = Races(race[test])
-    s_test = np.column_stack([logit_scores(X[test], mean, std, w), booster.predict(X[test])])
-    held_out = {
-        "clogit": race_metrics(test_races.log_softmax(s_test[:, 0]), won[test], test_races),
-        "lgbm": race_metrics(test_races.log_softmax(s_test[:, 1]), won[test], test_races),
-        "ensemble": race_metrics(test_races.log_softmax(s_test @ pool), won[test], test_races),
-    }
-    market_ok = np.all(np.isfinite(odds[test]))
-    market = race_metrics(market_logp(odds[test], test_races), won[test], test_races) if market_ok else None
+    # The walk-forward backtest passes only the races before the cut (it scores the later ones itself).
+    held_out, market = None, None
+    if test.any():
+        test_races = Races(race[test])
+        s_test = np.column_stack([logit_scores(X[test], mean, std, w), booster.predict(X[test])])
+        held_out = {
+            "clogit": race_metrics(test_races.log_softmax(s_test[:, 0]), won[test], test_races),
+            "lgbm": race_metrics(test_races.log_softmax(s_test[:, 1]), won[test], test_races),
+            "ensemble": race_metrics(test_races.log_softmax(s_test @ pool), won[test], test_races),
+        }
+        market_ok = np.all(np.isfinite(odds[test]))
+        market = race_metrics(market_logp(odds[test], test_races), won[test], test_races) if market_ok else None
     cross = {
         "clogit": race_metrics(train_races.log_softmax(oof[train, 0]), won[train], train_races),
         "lgbm": race_metrics(train_races.log_softmax(oof[train, 1]), won[train], train_races),
@@ -282,7 +286,7 @@ def main():
         "standardiser": {"mean": mean.tolist(), "std": std.tolist()},
         "coefficients": w.tolist(),
         "metrics": {
-            "heldOut": {"fromRaceId": args.cut, "members": held_out, "model": held_out["ensemble"], "market": market, "note": "single-winner races with race_id >= cut; market = normalised 1/odds"},
+            "heldOut": None if held_out is None else {"fromRaceId": args.cut, "members": held_out, "model": held_out["ensemble"], "market": market, "note": "single-winner races with race_id >= cut; market = normalised 1/odds"},
             "crossFittedTraining": {"folds": args.folds, "members": cross, "model": cross["ensemble"]},
         },
         "intervalBins": {"source": "cross-fitted training predictions of the pool", "bins": interval_bins(np.exp(oof_logp), won[train])},
