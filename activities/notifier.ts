@@ -1,3 +1,4 @@
+import { loadEnv, type Env } from '../config/env.js';
 import type { Notifier } from './ports.js';
 
 export class AlertDeliveryFailed extends Error {
@@ -30,7 +31,7 @@ export function logNotifier(write: (line: string) => void = (l) => process.stder
 }
 
 /** The webhook when ALERT_WEBHOOK_URL is set, the log otherwise. */
-export function notifierFromEnv(env: NodeJS.ProcessEnv = process.env): Notifier {
+export function notifierFromEnv(env: Pick<Env, 'ALERT_WEBHOOK_URL'> = loadEnv()): Notifier {
   const url = env.ALERT_WEBHOOK_URL;
   return url ? webhookNotifier(url) : logNotifier();
 }

@@ -1,3 +1,4 @@
+import { loadEnv } from '../config/env.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +30,7 @@ const program = new Command()
       'results and the market (OUTDIR/metrics.json, OUTDIR/report.md with SVG charts): with the shipped models, ' +
       'or --walk-forward, refitting every model before each block of races',
   )
-  .option(
-    '--data <dir>',
-    'folder holding races.csv and runs.csv (Kaggle HK format)',
-    join(REPO, '..', 'shared', 'data', 'hkracing'),
-  )
+  .option('--data <dir>', 'folder holding races.csv and runs.csv (Kaggle HK format)', loadEnv().HK_DATA_DIR)
   .option(
     '--test-from-race-id <n>',
     'score races with race_id >= n; earlier races are history only',

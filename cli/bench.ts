@@ -7,7 +7,7 @@ import { stageTimes, type StageTimes } from '../bench/history-stages.js';
 import { table, writeBenchSection } from '../bench/markdown.js';
 import { pool, withResources } from '../bench/resources.js';
 import { percentiles, type Percentiles } from '../bench/stats.js';
-import { PROJECT_ROOT } from '../config/env.js';
+import { loadEnv, PROJECT_ROOT } from '../config/env.js';
 import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
 import type { RaceCard } from '../schemas/race-card.js';
@@ -22,11 +22,7 @@ const program = new Command('bench')
   .option('--races <n>', 'sequential races per latency configuration', (v) => Number.parseInt(v, 10), 30)
   .option('--concurrency <list>', 'throughput concurrency levels', '1,8,32,128')
   .option('--no-markdown', 'do not rewrite the generated section of BENCHMARKS.md')
-  .option(
-    '--hk-data <dir>',
-    'HK data for the backtest timings (skipped when missing)',
-    process.env.HK_DATA_DIR ?? path.join(PROJECT_ROOT, '..', 'shared', 'data', 'hkracing'),
-  )
+  .option('--hk-data <dir>', 'HK data for the backtest timings (skipped when missing)', loadEnv().HK_DATA_DIR)
   .option('--no-backtest', 'skip the backtest timings (the Temporal replay takes minutes)')
   .parse();
 const opts = program.opts<{

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { loadEnv } from '../config/env.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
@@ -18,11 +19,7 @@ const program = new Command()
     'Refit every model and artefact on HK races before a cut race id: speed pars, the quantitative ONNX ensemble, ' +
       'the evidence model, the calibration artefacts and the market blends; the current.json pointers move to them',
   )
-  .option(
-    '--data <dir>',
-    'folder holding races.csv and runs.csv',
-    join(REPO, '..', 'shared', 'data', 'hkracing'),
-  )
+  .option('--data <dir>', 'folder holding races.csv and runs.csv', loadEnv().HK_DATA_DIR)
   .option(
     '--train-until-race-id <n>',
     'fit on races with race_id below this (the rest is held out)',

@@ -5,18 +5,21 @@ import { buildActivityDeps } from '../worker/deps.js';
 import { EngineMetrics, startMetricsServer, temporalTelemetry } from '../worker/metrics.js';
 import { installRuntime } from '../worker/runtime.js';
 
+const RUNTIME_LOG_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
+
 /** A long-running worker: uses the configured stack (or starts the embedded one) and polls until Ctrl-C. */
 // Prometheus: ours on METRICS_PORT, Temporal's runtime metrics on TEMPORAL_METRICS_PORT (both off when unset).
-const metricsPort = process.env.METRICS_PORT ? Number(process.env.METRICS_PORT) : undefined;
-const temporalMetricsPort = process.env.TEMPORAL_METRICS_PORT
-  ? Number(process.env.TEMPORAL_METRICS_PORT)
-  : undefined;
+const env = loadEnv();
+const {
+  METRICS_PORT: metricsPort,
+  TEMPORAL_METRICS_PORT: temporalMetricsPort,
+  METRICS_HOST: metricsHost,
+} = env;
 installRuntime(
-  'INFO',
-  temporalMetricsPort !== undefined ? temporalTelemetry(`0.0.0.0:${temporalMetricsPort}`) : undefined,
+  RUNTIME_LOG_LEVEL[env.LOG_LEVEL],
+  temporalMetricsPort !== undefined ? temporalTelemetry(`${metricsHost}:${temporalMetricsPort}`) : undefined,
 );
 const metrics = new EngineMetrics();
-const env = loadEnv();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const stack = await ensureStack(env, { log });
 const deps = await buildActivityDeps(env, stack.databaseUrl, {
@@ -31,7 +34,9 @@ const { worker, connection } = await createRaceWorker({
   interceptors: { activity: [metrics.interceptor()] },
 });
 const metricsServer =
-  metricsPort !== undefined ? (await startMetricsServer(metrics, metricsPort)).server : undefined;
+  metricsPort !== undefined
+    ? (await startMetricsServer(metrics, metricsPort, metricsHost)).server
+    : undefined;
 if (deps.faults)
   log('WARNING: RACE_ENGINE_TEST_FAULTS is set: agent faults are being injected (for tests only)');
 log(

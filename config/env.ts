@@ -51,6 +51,12 @@ export const EnvSchema = z.object({
   /** API requests per key per minute. */
   WEB_RATE_LIMIT: Int(120),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  HK_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '..', 'shared', 'data', 'hkracing')),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where both metrics endpoints listen; 0.0.0.0 so a container's port mapping reaches them. */
+  METRICS_HOST: z.string().default('0.0.0.0'),
   /** FOR TESTS ONLY: JSON fault injection for the agents (see AgentFaults). Never set it in production. */
   RACE_ENGINE_TEST_FAULTS: z.string().optional(),
 });
