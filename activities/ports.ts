@@ -30,25 +30,6 @@ export interface LlmAnalyst {
   analyse(card: RaceCard, histories: Histories, opts: { signal: AbortSignal }): Promise<QualAnswer>;
 }
 
-/** Test-only fault injection: lets integration tests prove that retries and degraded mode work. */
-export interface AgentFaults {
-  /** Throw a retryable error on these attempts (1-based) for matching strategies. */
-  failAttempts?: { strategies: string[] | 'all'; attempts: number[] };
-  /** Always fail these strategies (to push a race below quorum). */
-  alwaysFail?: string[];
-  /** Return output that breaks the schema for these strategies. */
-  malformed?: string[];
-  /** Every agent attempt takes this much longer (heartbeating meanwhile), so tests can act mid-flight. */
-  delayMs?: number;
-  /**
-   * Fail this fraction of agent attempts with a retryable error, chosen deterministically by a seeded
-   * hash of (seed, race, strategy, attempt): see `injectedFailureDecides` in activities/agent.ts.
-   */
-  failRate?: { rate: number; seed?: string };
-  /** Hang without heartbeating on these attempts (1-based), so the heartbeat timeout has to rescue them. */
-  hangAttempts?: { strategies: string[] | 'all'; attempts: number[] };
-}
-
 export interface ActivityDeps {
   db: Db;
   quantModel: QuantModel;
@@ -58,7 +39,6 @@ export interface ActivityDeps {
   sandbox: (kind: SandboxKind | 'default', calibration: ArtefactsRef) => SandboxRunner;
   /** Calibration artefacts by version: the shipped file, or the latest promoted by recalibration. */
   calibration: CalibrationStore;
-  faults?: AgentFaults;
   /** The paper book's staking policy (BOOK_POLICY); the default policy when absent. */
   bookPolicy?: Policy;
   /** Alert delivery; default from ALERT_WEBHOOK_URL (see activities/notifier.ts). */

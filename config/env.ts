@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { AgentFaults } from '../activities/ports.js';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../schemas/constants.js';
 
 /** The project root, whatever the caller's working directory. */
@@ -57,8 +56,6 @@ export const EnvSchema = z.object({
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Where both metrics endpoints listen; 0.0.0.0 so a container's port mapping reaches them. */
   METRICS_HOST: z.string().default('0.0.0.0'),
-  /** FOR TESTS ONLY: JSON fault injection for the agents (see AgentFaults). Never set it in production. */
-  RACE_ENGINE_TEST_FAULTS: z.string().optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -76,34 +73,4 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 /** Sandbox kind when a race does not ask for one: E2B when a key is set, else the local isolated process. */
 export function defaultSandboxKind(env: Env): 'inline' | 'process' | 'e2b' {
   return env.SANDBOX ?? (env.E2B_API_KEY ? 'e2b' : 'process');
-}
-
-const Strategies = z.union([z.literal('all'), z.array(z.string())]);
-const Attempts = z.array(z.number().int().min(1));
-
-/** The test-only agent faults a separately started worker reads from RACE_ENGINE_TEST_FAULTS. */
-export const AgentFaultsSchema = z.strictObject({
-  failAttempts: z.strictObject({ strategies: Strategies, attempts: Attempts }).optional(),
-  alwaysFail: z.array(z.string()).optional(),
-  malformed: z.array(z.string()).optional(),
-  delayMs: z.number().int().min(0).max(60_000).optional(),
-  failRate: z.strictObject({ rate: z.number().min(0).max(1), seed: z.string().optional() }).optional(),
-  hangAttempts: z.strictObject({ strategies: Strategies, attempts: Attempts }).optional(),
-}) satisfies z.ZodType<AgentFaults>;
-
-/** Parses RACE_ENGINE_TEST_FAULTS; undefined when unset. A malformed value stops the worker at start. */
-export function testFaultsFrom(env: Env): AgentFaults | undefined {
-  if (!env.RACE_ENGINE_TEST_FAULTS) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(env.RACE_ENGINE_TEST_FAULTS);
-  } catch (err) {
-    throw new Error(`Invalid configuration: RACE_ENGINE_TEST_FAULTS is not JSON: ${(err as Error).message}`);
-  }
-  const parsed = AgentFaultsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `Invalid configuration: RACE_ENGINE_TEST_FAULTS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
 }

@@ -10,6 +10,8 @@ export interface RaceWorkerOptions {
   namespace?: string;
   taskQueue?: string;
   deps: ActivityDeps;
+  /** The activities to register; createActivities(deps) unless a test swaps some (e.g. a faulty fusion agent). */
+  activities?: ReturnType<typeof createActivities>;
   maxConcurrentActivityTaskExecutions?: number;
   /** Reuse a bundle across workers in one process (tests start many). */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -26,7 +28,7 @@ export async function createRaceWorker(
     namespace: opts.namespace ?? DEFAULT_NAMESPACE,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.deps),
+    activities: opts.activities ?? createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 64,
     ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
   });

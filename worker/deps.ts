@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CalibrationArtefactsSchema, type CalibrationArtefacts } from '../agents/index.js';
 import { resolvePolicy } from '../book/policies.js';
-import type { ActivityDeps, AgentFaults, EvidenceAnalyst, LlmAnalyst } from '../activities/ports.js';
-import { defaultSandboxKind, testFaultsFrom, type Env } from '../config/env.js';
+import type { ActivityDeps, EvidenceAnalyst, LlmAnalyst } from '../activities/ports.js';
+import { defaultSandboxKind, type Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
 import { analyseWithEvidenceModel, loadEvidenceArtefact } from '../models/qual/index.js';
 import { createLlmAnalyst } from '../llm/analyst.js';
@@ -73,7 +73,7 @@ export interface WorkerDeps extends ActivityDeps {
 export async function buildActivityDeps(
   env: Env,
   databaseUrl: string,
-  extras: { faults?: AgentFaults; processEnv?: NodeJS.ProcessEnv } = {},
+  extras: { processEnv?: NodeJS.ProcessEnv } = {},
 ): Promise<WorkerDeps> {
   const db = createPool(databaseUrl, 20);
   const quantModel = await QuantScorer.load();
@@ -89,8 +89,6 @@ export async function buildActivityDeps(
     llmAnalyst: loadLlmAnalyst(extras.processEnv ?? process.env),
     sandbox,
     calibration,
-    // Test-only fault injection: explicit faults from a test, else RACE_ENGINE_TEST_FAULTS (unset in production).
-    faults: extras.faults ?? testFaultsFrom(env),
     bookPolicy: resolvePolicy(env.BOOK_POLICY),
     async close() {
       await sandbox.closeAll();

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { injectedFailureDecides } from '../../activities/agent.js';
+import { decodeTimeoutType } from '@temporalio/common';
 import { STRATEGY_NAMES } from '../../schemas/constants.js';
 import type { RaceCard } from '../../schemas/race-card.js';
+import { injectedFailureDecides } from '../support/agent-faults.js';
 import { seedRaceDay } from '../support/history.js';
 import { activityAttempts } from '../support/history-events.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
@@ -79,6 +80,15 @@ describe('agent faults on a real Temporal dev server', () => {
       );
       assert.deepEqual(hung?.attempts, [2], 'the hung first attempt was abandoned; the second completed');
       const history = await w.client.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+      // The hang never ends by itself: only the heartbeat timeout (10 s, inside the 30 s start-to-close) ends it.
+      const retried = history.events?.find(
+        (e) => e.activityTaskStartedEventAttributes?.attempt === 2,
+      )?.activityTaskStartedEventAttributes;
+      assert.equal(
+        decodeTimeoutType(retried?.lastFailure?.timeoutFailureInfo?.timeoutType),
+        'HEARTBEAT',
+        'the first attempt ended by its heartbeat timeout',
+      );
       assert.ok(
         !history.events?.some((e) => e.activityTaskTimedOutEventAttributes),
         'the timeout was absorbed by a retry, not surfaced',

@@ -7,13 +7,13 @@ import { RaceClient } from '../../client/index.js';
 import { loadEnv, type Env } from '../../config/env.js';
 import { migrate } from '../../db/migrate.js';
 import { createPool, type Db } from '../../db/pool.js';
-import type { AgentFaults } from '../../activities/ports.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
 import { freePort } from '../../stack/net.js';
 import { startTemporalDevServer, type RunningTemporal } from '../../stack/temporal-dev-server.js';
 import { createRaceWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { buildActivityDeps, type WorkerDeps } from '../../worker/deps.js';
 import { installRuntime } from '../../worker/runtime.js';
+import { faultyActivities, type AgentFaults } from './agent-faults.js';
 
 /**
  * A real Temporal dev server (in memory, headless, own port) and a real PostgreSQL (embedded in a temp
@@ -108,13 +108,13 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       const taskQueue = newTaskQueue();
       const workerEnv = { ...env, ...opts.env };
       const deps = await buildActivityDeps(workerEnv, opts.databaseUrl ?? databaseUrl, {
-        faults: opts.faults,
         processEnv: opts.processEnv ?? {},
       });
       const { worker, connection: workerConnection } = await createRaceWorker({
         address: temporal.address,
         taskQueue,
         deps,
+        activities: faultyActivities(deps, opts.faults),
         workflowBundle: await bundle,
       });
       const running = worker.run();

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AgentFaults } from '../../activities/ports.js';
 import { PROJECT_ROOT } from '../../config/env.js';
+import type { AgentFaults } from './agent-faults.js';
 
 /** Settings a test worker must never inherit from the developer's shell. */
 const SCRUBBED = [
   'OPENAI_API_KEY',
   'LLM_BASE_URL',
   'E2B_API_KEY',
-  'RACE_ENGINE_TEST_FAULTS',
+  'TEST_AGENT_FAULTS',
   'SANDBOX',
   'DATABASE_URL',
   'TEMPORAL_TASK_QUEUE',
@@ -27,7 +27,7 @@ export interface WorkerProcess {
 
 /**
  * `cli/worker.ts` in its own Node process (no npx wrapper, so the pid is the worker's), against a
- * given stack and task queue, with agent faults passed the way an operator would: RACE_ENGINE_TEST_FAULTS.
+ * given stack and task queue; with faults, the test-only entry test/support/faulty-worker.ts instead.
  */
 export async function spawnWorkerProcess(opts: {
   temporalAddress: string;
@@ -44,10 +44,11 @@ export async function spawnWorkerProcess(opts: {
     TEMPORAL_TASK_QUEUE: opts.taskQueue,
     EMBEDDED_STACK: 'false',
     SANDBOX: 'inline',
-    ...(opts.faults ? { RACE_ENGINE_TEST_FAULTS: JSON.stringify(opts.faults) } : {}),
+    ...(opts.faults ? { TEST_AGENT_FAULTS: JSON.stringify(opts.faults) } : {}),
     ...opts.env,
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/worker.ts'], {
+  const entry = opts.faults ? 'test/support/faulty-worker.ts' : 'cli/worker.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
