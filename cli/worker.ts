@@ -4,6 +4,7 @@ import { createRaceWorker } from '../worker/create-worker.js';
 import { buildActivityDeps } from '../worker/deps.js';
 import { EngineMetrics, startMetricsServer, temporalTelemetry } from '../worker/metrics.js';
 import { installRuntime } from '../worker/runtime.js';
+import { prebuiltWorkflowBundle } from '../worker/workflow-bundle.js';
 
 const RUNTIME_LOG_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
@@ -25,6 +26,12 @@ const stack = await ensureStack(env, { log });
 const deps = await buildActivityDeps(env, stack.databaseUrl, {
   processEnv: { ...process.env, ...stack.llmEnv },
 });
+const prebuilt = prebuiltWorkflowBundle();
+log(
+  'codePath' in prebuilt
+    ? `using the prebuilt workflow bundle ${prebuilt.codePath}`
+    : `${prebuilt.reason}: bundling the workflows at start (npm run build writes the bundle)`,
+);
 const { worker, connection } = await createRaceWorker({
   address: stack.temporalAddress,
   namespace: env.TEMPORAL_NAMESPACE,
@@ -32,6 +39,7 @@ const { worker, connection } = await createRaceWorker({
   deps,
   maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   interceptors: { activity: [metrics.interceptor()] },
+  ...('codePath' in prebuilt ? { workflowBundle: { codePath: prebuilt.codePath } } : {}),
 });
 const metricsServer =
   metricsPort !== undefined
