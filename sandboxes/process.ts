@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { CalibrationArtefacts } from '../agents/artefacts.js';
 import type { AgentOutput } from '../schemas/agent.js';
 import type { AgentBundle } from './bundle.js';
+import { isolatedNodeCommand, type NetworkIsolation } from './netns.js';
 import { POLICY_ERROR_TYPE, RemoteAgentError, ReplyLineSchema } from './protocol.js';
 import {
   SandboxCrashed,
@@ -33,7 +34,8 @@ const MAX_START_FAILURES = 3;
 /**
  * The child's command line. Node 20's permission model: read access to the bundle file only; no
  * write, child processes, workers or native addons (none of the --allow-* flags for them). The
- * network is locked inside the bundle (sandboxes/lockdown.ts), since the model does not cover it.
+ * network is locked inside the bundle (sandboxes/lockdown.ts), since the model does not cover it,
+ * and, where Linux allows it, cut below that by an empty network namespace (sandboxes/netns.ts).
  */
 export function childArgs(bundlePath: string, memoryMb: number): string[] {
   return [
@@ -78,6 +80,8 @@ export interface ProcessSandboxResult extends SandboxResult {
 
 export interface ProcessRunner extends SandboxRunner {
   run(job: AgentJob, ctx: RunContext): Promise<ProcessSandboxResult>;
+  /** Whether children run in their own network namespace or rely on the JavaScript lock alone. */
+  readonly isolation: NetworkIsolation;
 }
 
 function exitError(w: Worker, code: number | null, signal: NodeJS.Signals | null): Error {
@@ -119,8 +123,10 @@ export function createProcessRunner(opts: ProcessRunnerOptions): ProcessRunner {
     else idle.push(w);
   }
 
+  const command = isolatedNodeCommand(childArgs(bundle.path, memoryMb));
+
   function spawnWorker(): void {
-    const child = spawn(process.execPath, childArgs(bundle.path, memoryMb), {
+    const child = spawn(command.command, command.args, {
       env: { ...CHILD_ENV },
       stdio: 'pipe',
     });
@@ -260,6 +266,7 @@ export function createProcessRunner(opts: ProcessRunnerOptions): ProcessRunner {
 
   return {
     kind: 'process',
+    isolation: command.isolation,
     run,
     async close() {
       closed = true;

@@ -6,6 +6,7 @@ import { createRaceWorker } from './create-worker.js';
 import { buildActivityDeps } from './deps.js';
 import { EngineMetrics, startMetricsServer, temporalTelemetry } from './metrics.js';
 import { installRuntime } from './runtime.js';
+import { prebuiltWorkflowBundle } from './workflow-bundle.js';
 
 const RUNTIME_LOG_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
@@ -35,6 +36,12 @@ export async function runWorker(
   const deps = await buildActivityDeps(env, stack.databaseUrl, {
     processEnv: { ...process.env, ...stack.llmEnv },
   });
+  const prebuilt = prebuiltWorkflowBundle();
+  log(
+    'codePath' in prebuilt
+      ? `using the prebuilt workflow bundle ${prebuilt.codePath}`
+      : `${prebuilt.reason}: bundling the workflows at start (npm run build writes the bundle)`,
+  );
   const { worker, connection } = await createRaceWorker({
     address: stack.temporalAddress,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -43,6 +50,7 @@ export async function runWorker(
     ...(opts.activities ? { activities: opts.activities(deps) } : {}),
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     interceptors: { activity: [metrics.interceptor()] },
+    ...('codePath' in prebuilt ? { workflowBundle: { codePath: prebuilt.codePath } } : {}),
   });
   const metricsServer =
     metricsPort !== undefined
