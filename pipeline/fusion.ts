@@ -44,7 +44,7 @@ export function fuseAgentInput(
   input: AgentInput,
   marketOdds: Record<string, number | undefined>,
   artefacts: CalibrationArtefacts | null,
-  options?: SynthesisOptions,
+  options?: Partial<SynthesisOptions>,
 ): FusionResult {
   const t0 = performance.now();
   const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, artefacts));
