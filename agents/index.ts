@@ -19,10 +19,13 @@ export * from './kernel/uncertainty.js';
 export { runnerConfidence } from './kernel/confidence.js';
 export {
   fuseRace,
+  fuseInContext,
+  prepareRace,
   selectCalibration,
   validateAgentInput,
   type FusionParams,
   type NormalisationSpec,
+  type RaceContext,
 } from './kernel/fuse.js';
 export * from './strategies.js';
 export * from './pricing.js';

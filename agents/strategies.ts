@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { AgentInput, AgentOutput } from '../schemas/agent.js';
 import type { CalibrationArtefacts } from './artefacts.js';
 import { UnknownStrategyError } from './errors.js';
-import type { FusionParams } from './kernel/fuse.js';
-import { fuseRace } from './kernel/fuse.js';
+import type { FusionParams, RaceContext } from './kernel/fuse.js';
+import { fuseInContext, prepareRace } from './kernel/fuse.js';
 
 /** The fifteen fusion strategies of SPEC 4 as data: one row each, validated when the module loads. */
 
@@ -120,6 +120,23 @@ function describe(s: Strategy): AgentOutput['parameters'] {
   };
 }
 
+const DESCRIBED = new Map(STRATEGIES.map((s) => [s.name, describe(s)]));
+
+/** One strategy on a prepared race (prepareRace): what runStrategy and runStrategies share. */
+export function runStrategyIn(ctx: RaceContext, name: string, computeMs?: number): AgentOutput {
+  const strategy = getStrategy(name);
+  const started = performance.now();
+  const fused = fuseInContext(ctx, strategy.name, strategy);
+  const elapsed = computeMs ?? performance.now() - started;
+  return {
+    strategy: strategy.name,
+    parameters: { ...DESCRIBED.get(strategy.name)! },
+    calibratorVersion: fused.calibratorVersion,
+    runners: fused.runners,
+    timingsMs: { compute: elapsed },
+  };
+}
+
 /**
  * The whole per-agent computation: one strategy row applied to one race. `computeMs` lets a caller
  * that measures time pass it in; by default the compute time is measured here.
@@ -130,15 +147,19 @@ export function runStrategy(
   artefacts: CalibrationArtefacts | null,
   computeMs?: number,
 ): AgentOutput {
-  const strategy = getStrategy(name);
-  const started = performance.now();
-  const fused = fuseRace(strategy.name, strategy, input, artefacts);
-  const elapsed = computeMs ?? performance.now() - started;
-  return {
-    strategy: strategy.name,
-    parameters: describe(strategy),
-    calibratorVersion: fused.calibratorVersion,
-    runners: fused.runners,
-    timingsMs: { compute: elapsed },
-  };
+  return runStrategyIn(prepareRace(input, artefacts), name, computeMs);
+}
+
+/**
+ * Several strategies on one race in one process (the pipeline, the backtest, the bench): the race is
+ * validated and prepared once and the strategies share what they have in common. Each output equals
+ * runStrategy's for the same strategy; its compute time counts only its own work after preparation.
+ */
+export function runStrategies(
+  input: AgentInput,
+  artefacts: CalibrationArtefacts | null,
+  names: readonly string[] = STRATEGY_NAMES,
+): AgentOutput[] {
+  const ctx = prepareRace(input, artefacts);
+  return names.map((name) => runStrategyIn(ctx, name));
 }

@@ -1,6 +1,6 @@
 import {
   STRATEGY_NAMES,
-  runStrategy,
+  runStrategies,
   synthesise,
   type CalibrationArtefacts,
   type SynthesisOptions,
@@ -47,7 +47,7 @@ export function fuseAgentInput(
   options?: Partial<SynthesisOptions>,
 ): FusionResult {
   const t0 = performance.now();
-  const agentOutputs = STRATEGY_NAMES.map((s) => runStrategy(s, input, artefacts));
+  const agentOutputs = runStrategies(input, artefacts, STRATEGY_NAMES);
   const t1 = performance.now();
   const synthesis = synthesise({
     input,

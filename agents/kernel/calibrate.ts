@@ -77,9 +77,12 @@ function rawMap(kind: 'isotonic' | 'temperature' | 'platt', cal: GroupCalibratio
   }
 }
 
-function normalisedMap(raw: RawMap, fused: readonly number[]): RawMap {
-  const total = sum(fused.map(raw));
-  return (x) => raw(x) / total;
+/** raw(x) / sum_j raw(fused_j), with raw evaluated once per runner for the points. */
+function normalisedMap(raw: RawMap, fused: readonly number[]): { map: RawMap; points: number[] } {
+  const values = fused.map(raw);
+  let total = 0;
+  for (const v of values) total += v;
+  return { map: (x) => raw(x) / total, points: values.map((v) => v / total) };
 }
 
 export function bindCalibrator(
@@ -93,14 +96,14 @@ export function bindCalibrator(
   }
   let combined: RawMap;
   if (spec.kind === 'ensemble') {
-    const iso = normalisedMap(rawMap('isotonic', cal), fused);
-    const temp = normalisedMap(rawMap('temperature', cal), fused);
+    const iso = normalisedMap(rawMap('isotonic', cal), fused).map;
+    const temp = normalisedMap(rawMap('temperature', cal), fused).map;
     const wSum = spec.isotonicWeight + spec.temperatureWeight;
     combined = (x) => (spec.isotonicWeight * iso(x) + spec.temperatureWeight * temp(x)) / wSum;
   } else {
     combined = rawMap(spec.kind, cal);
   }
   // Always renormalise over the field (SPEC 3.5), also after the ensemble's weighted mean.
-  const map = normalisedMap(combined, fused);
-  return { map, points: fused.map(map), identity: false };
+  const { map, points } = normalisedMap(combined, fused);
+  return { map, points, identity: false };
 }

@@ -1,14 +1,12 @@
 import type { AgentInput, AgentRunnerOutput } from '../../schemas/agent.js';
 import type { CalibrationArtefacts, GroupCalibration } from '../artefacts.js';
 import { DEFAULT_GROUP } from '../artefacts.js';
-import { InvalidAgentInputError } from '../errors.js';
 import type { CalibrationSpec } from './calibrate.js';
-import { bindCalibrator, isotonicValue } from './calibrate.js';
+import { isotonicValue } from './calibrate.js';
 import { runnerConfidence } from './confidence.js';
-import { bayesUpdate, matrixAdjust, matrixLr } from './odds.js';
-import { hardNormalise, softmaxNormalise } from './normalise.js';
-import type { HarvilleDiscounts } from './place.js';
-import { DEFAULT_DISCOUNTS, harvillePlace } from './place.js';
+import { pct, toFixedFast } from './format.js';
+import type { CalibratedField, FusedField, NormalisationSpec, RaceContext } from './race-context.js';
+import { adjustedValue, normaliserWeight, prepareRace, validateAgentInput } from './race-context.js';
 import type { Interval, UncertaintySpec } from './uncertainty.js';
 import {
   bootstrapBand,
@@ -18,7 +16,8 @@ import {
   orderInterval,
 } from './uncertainty.js';
 
-export type NormalisationSpec = { kind: 'hard' } | { kind: 'softmax'; temperature: number };
+export type { NormalisationSpec, RaceContext };
+export { prepareRace, validateAgentInput };
 
 /** Everything that distinguishes one strategy from another (one row of the SPEC 4 table). */
 export interface FusionParams {
@@ -40,25 +39,6 @@ export interface FusedRace {
   matrixLr: number[];
 }
 
-export function validateAgentInput(input: AgentInput): void {
-  const n = input.runners.length;
-  if (n < 2) throw new InvalidAgentInputError(`race ${input.raceId}: at least 2 runners needed`);
-  if (input.placesPaid > n) {
-    throw new InvalidAgentInputError(
-      `race ${input.raceId}: placesPaid ${input.placesPaid} exceeds ${n} runners`,
-    );
-  }
-  const ids = new Set(input.runners.map((r) => r.horseId));
-  if (ids.size !== n) throw new InvalidAgentInputError(`race ${input.raceId}: horse ids are not unique`);
-  for (const r of input.runners) {
-    if (!(r.lrProduct > 0) || !Number.isFinite(r.lrProduct) || !(r.chemistry > 0)) {
-      throw new InvalidAgentInputError(
-        `race ${input.raceId}: runner ${r.horseId} has an invalid LR or chemistry`,
-      );
-    }
-  }
-}
-
 /** The artefact's calibrators for this strategy and group, falling back to the "default" group. */
 export function selectCalibration(
   artefacts: CalibrationArtefacts | null,
@@ -74,73 +54,42 @@ export function selectCalibration(
   return { cal: null, version: 'identity (no fitted artefact)' };
 }
 
-function normaliseField(q: readonly number[], spec: NormalisationSpec): number[] {
-  return spec.kind === 'hard' ? hardNormalise(q) : softmaxNormalise(q, spec.temperature);
+/**
+ * The "none" method: the quant interval propagated through steps 1-5 with the rest of the field held
+ * fixed (the bound replaces the runner's own q in the normaliser).
+ */
+function propagated(ctx: RaceContext, f: FusedField, c: CalibratedField, i: number, p: number): Interval {
+  const boost = f.boost[i]!;
+  const factor = f.lr.factor[i]!;
+  const rest = f.restWeight[i]!;
+  const ownLo = normaliserWeight(adjustedValue(ctx.low[i]!, boost, factor), f.normalisation);
+  const ownHi = normaliserWeight(adjustedValue(ctx.high[i]!, boost, factor), f.normalisation);
+  const map = c.calibrator.map;
+  return orderInterval(p, map(ownLo / (ownLo + rest)), map(ownHi / (ownHi + rest)));
 }
 
-/** The normalised value runner i would get with q_i replaced by `qi`, the rest of the field unchanged. */
-function normaliseOne(q: readonly number[], i: number, qi: number, spec: NormalisationSpec): number {
-  const weight = (v: number): number => (spec.kind === 'hard' ? v : Math.exp(Math.log(v) / spec.temperature));
-  let rest = 0;
-  q.forEach((v, j) => {
-    if (j !== i) rest += weight(v);
-  });
-  const own = weight(qi);
-  return own / (own + rest);
-}
-
-const pct = (p: number): string => `${(100 * p).toFixed(1)}%`;
-
-/** SPEC 3 steps 1-8 for one strategy and one race. Pure: same input, same output. */
-export function fuseRace(
-  strategy: string,
-  params: FusionParams,
-  input: AgentInput,
-  artefacts: CalibrationArtefacts | null,
-): FusedRace {
-  validateAgentInput(input);
-  const runners = input.runners;
-  const lrs = runners.map((r) => matrixLr(r.lrProduct, r.chemistry, params.matrixWeight));
-  const adjust = (base: number, i: number): { value: number; clipped: boolean } => {
-    const r = runners[i];
-    const lr = lrs[i];
-    if (!r || !lr) throw new InvalidAgentInputError('runner index out of range');
-    return matrixAdjust(
-      bayesUpdate(base, lr.value, params.lrWeight),
-      params.matrixWeight,
-      r.distance,
-      r.weather,
-    );
-  };
-  const adjusted = runners.map((r, i) => adjust(r.winProbBase, i));
-  const q = adjusted.map((a) => a.value);
-  const fused = normaliseField(q, params.normalisation);
-
-  const { cal, version } = selectCalibration(artefacts, strategy, input.calibrationGroup);
-  const calibrator = bindCalibrator(params.calibration, cal, fused);
-  const calibrated = calibrator.points;
-  const discounts: HarvilleDiscounts = artefacts?.harville ?? DEFAULT_DISCOUNTS;
-  const place = harvillePlace(calibrated, input.placesPaid, discounts);
-
-  const out = runners.map((r, i): AgentRunnerOutput => {
-    const x = fused[i] ?? 0;
-    const p = calibrated[i] ?? 0;
-    const lr = lrs[i] ?? { value: 1, clipped: null };
+function runnerOutputs(
+  ctx: RaceContext,
+  f: FusedField,
+  c: CalibratedField,
+  cal: GroupCalibration | null,
+  u: UncertaintySpec,
+): AgentRunnerOutput[] {
+  const points = c.calibrator.points;
+  const identity = c.calibrator.identity;
+  const word = identity ? 'uncalibrated' : 'calibrated';
+  return ctx.input.runners.map((r, i): AgentRunnerOutput => {
+    const x = f.fused[i]!;
+    const p = points[i]!;
+    const lr = f.lr.value[i]!;
+    const clipped = f.lr.clipped[i];
     const flags: string[] = [];
-    if (lr.clipped) flags.push(`lr-clipped-${lr.clipped}`);
-    if (adjusted[i]?.clipped) flags.push('q-clipped');
-    if (lr.value > CONFLICT_HIGH || lr.value < CONFLICT_LOW) flags.push('conflict');
-    if (calibrator.identity) flags.push('calibration-identity');
+    if (clipped) flags.push(`lr-clipped-${clipped}`);
+    if (f.qClipped[i]) flags.push('q-clipped');
+    if (lr > CONFLICT_HIGH || lr < CONFLICT_LOW) flags.push('conflict');
+    if (identity) flags.push('calibration-identity');
 
-    const propagate = (): Interval => {
-      const lo = Math.min(r.winProbLower, r.winProbBase);
-      const hi = Math.max(r.winProbUpper, r.winProbBase);
-      const fusedLo = normaliseOne(q, i, adjust(lo, i).value, params.normalisation);
-      const fusedHi = normaliseOne(q, i, adjust(hi, i).value, params.normalisation);
-      return orderInterval(p, calibrator.map(fusedLo), calibrator.map(fusedHi));
-    };
     let interval: Interval;
-    const u = params.uncertainty;
     if (u.kind === 'conformal' && cal?.conformal) {
       interval = conformalInterval(p, conformalHalfWidth(cal.conformal, u.coverage));
     } else if (u.kind === 'bootstrap' && cal?.bootstrap) {
@@ -152,24 +101,23 @@ export function fuseRace(
       interval = credibleInterval(cal.bins, x, p, u.mass);
     } else {
       if (u.kind !== 'none') flags.push(`uncertainty-fallback-none`);
-      interval = propagate();
+      interval = propagated(ctx, f, c, i, p);
     }
     const confidence = runnerConfidence({
       qualConfidence: r.qualConfidence,
       quantConfidence: r.quantConfidence,
-      matrixLr: lr.value,
+      matrixLr: lr,
       lower: interval.lower,
       upper: interval.upper,
     });
     const reasoning =
-      `base ${pct(r.winProbBase)} x LR ${lr.value.toFixed(2)}^${params.lrWeight} -> fused ${pct(x)}` +
-      ` -> ${calibrator.identity ? 'uncalibrated' : 'calibrated'} ${pct(p)} [${pct(interval.lower)}, ${pct(interval.upper)}]` +
-      `, place ${pct(place[i] ?? 0)}, confidence ${confidence.toFixed(2)}`;
+      `${f.prefix[i]}${word} ${c.pointText[i]} [${pct(interval.lower)}, ${pct(interval.upper)}]` +
+      `, place ${c.placeText[i]}, confidence ${toFixedFast(confidence, 2)}`;
     return {
       horseId: r.horseId,
       winProbFused: x,
       winProbCalibrated: p,
-      placeProb: place[i] ?? 0,
+      placeProb: c.place[i]!,
       lower: interval.lower,
       upper: interval.upper,
       confidence,
@@ -177,5 +125,47 @@ export function fuseRace(
       reasoning,
     };
   });
-  return { runners: out, calibratorVersion: version, matrixLr: lrs.map((l) => l.value) };
+}
+
+const copyRunners = (runners: readonly AgentRunnerOutput[]): AgentRunnerOutput[] =>
+  runners.map((r) => ({ ...r, flags: [...r.flags] }));
+
+/**
+ * SPEC 3 steps 1-8 for one strategy on a prepared race. Pure: same input, same output. Strategies
+ * on one context share every intermediate result they have in common, and whole outputs when only
+ * the strategy's name differs (the interval methods that read a strategy's own artefact never share).
+ */
+export function fuseInContext(ctx: RaceContext, strategy: string, params: FusionParams): FusedRace {
+  const f = ctx.field(params.lrWeight, params.matrixWeight, params.normalisation);
+  const { cal, version } = selectCalibration(ctx.artefacts, strategy, ctx.input.calibrationGroup);
+  const c = ctx.calibrated(f, params.calibration, cal);
+  const u = params.uncertainty;
+  const readsArtefact =
+    (u.kind === 'conformal' && cal?.conformal) ||
+    (u.kind === 'bootstrap' && cal?.bootstrap) ||
+    (u.kind === 'credible' && cal?.bins);
+  let runners: AgentRunnerOutput[];
+  if (readsArtefact) {
+    runners = runnerOutputs(ctx, f, c, cal, u);
+  } else {
+    // Only the fallback flag tells a method that fell back to "none" from "none" itself.
+    const key = u.kind === 'none' ? 'none' : 'fallback-none';
+    const seen = c.shared.get(key) as AgentRunnerOutput[] | undefined;
+    if (seen) runners = copyRunners(seen);
+    else {
+      runners = runnerOutputs(ctx, f, c, cal, u);
+      c.shared.set(key, copyRunners(runners));
+    }
+  }
+  return { runners, calibratorVersion: version, matrixLr: Array.from(f.lr.value) };
+}
+
+/** SPEC 3 steps 1-8 for one strategy and one race. Pure: same input, same output. */
+export function fuseRace(
+  strategy: string,
+  params: FusionParams,
+  input: AgentInput,
+  artefacts: CalibrationArtefacts | null,
+): FusedRace {
+  return fuseInContext(prepareRace(input, artefacts), strategy, params);
 }

@@ -77,14 +77,41 @@ export function binIndex(edges: readonly number[], x: number): number {
  * uncertainty.
  */
 export function credibleInterval(bins: BinCounts, x: number, p: number, mass: number): Interval {
-  const b = binIndex(bins.edges, x);
-  const n = bins.n[b] ?? 0;
-  const k = bins.k[b] ?? 0;
-  const alpha = k + 0.5;
-  const beta = n - k + 0.5;
-  const mean = alpha / (alpha + beta);
-  const tail = (1 - mass) / 2;
-  const lo = betaQuantile(tail, alpha, beta);
-  const hi = betaQuantile(1 - tail, alpha, beta);
+  const { lo, hi, mean } = credibleBounds(bins, binIndex(bins.edges, x), mass);
   return orderInterval(p, (lo / mean) * p, (hi / mean) * p);
+}
+
+interface CredibleBounds {
+  lo: number;
+  hi: number;
+  mean: number;
+}
+
+/**
+ * The bin's posterior quantiles depend on the artefact alone, so they are solved once per bin and
+ * kept with the artefact object: two Beta quantiles per runner were a fifth of a race's compute.
+ */
+const credibleCache = new WeakMap<BinCounts, Map<string, CredibleBounds>>();
+function credibleBounds(bins: BinCounts, b: number, mass: number): CredibleBounds {
+  let perBin = credibleCache.get(bins);
+  if (!perBin) {
+    perBin = new Map();
+    credibleCache.set(bins, perBin);
+  }
+  const key = `${b}|${mass}`;
+  let bounds = perBin.get(key);
+  if (!bounds) {
+    const n = bins.n[b] ?? 0;
+    const k = bins.k[b] ?? 0;
+    const alpha = k + 0.5;
+    const beta = n - k + 0.5;
+    const tail = (1 - mass) / 2;
+    bounds = {
+      lo: betaQuantile(tail, alpha, beta),
+      hi: betaQuantile(1 - tail, alpha, beta),
+      mean: alpha / (alpha + beta),
+    };
+    perBin.set(key, bounds);
+  }
+  return bounds;
 }
