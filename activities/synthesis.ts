@@ -1,4 +1,4 @@
-import { priceInterests, synthesise, SYNTHESIS_DEFAULTS } from '../agents/index.js';
+import { priceInterests, screenAgentOutputs, synthesise, SYNTHESIS_DEFAULTS } from '../agents/index.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
@@ -45,10 +45,13 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
       const marketOdds = Object.fromEntries(runners.map((r) => [r.horseId, r.marketWinOdds]));
       const interestOf = new Map(runners.map((r) => [r.horseId, bettingInterestOf(card, r)]));
       const memberCount = (key: string) => [...interestOf.values()].filter((k) => k === key).length;
+      // The agents' outputs cross a boundary here (workflow history): checked once, and an output that
+      // breaks the schema counts as a failed agent, as in the library's own synthesis checks.
+      const screened = screenAgentOutputs(req.agentRuns.map((a) => a.output));
       const fused = synthesise({
         input: req.input,
-        agentOutputs: req.agentRuns.map((a) => a.output),
-        failures: req.failures,
+        agentOutputs: screened.valid,
+        failures: [...req.failures, ...screened.failures],
         marketOdds,
         bettingInterests: Object.fromEntries(interestOf),
         artefacts,

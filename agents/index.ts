@@ -21,11 +21,11 @@ export {
   fuseRace,
   fuseInContext,
   prepareRace,
+  RaceContext,
   selectCalibration,
   validateAgentInput,
   type FusionParams,
   type NormalisationSpec,
-  type RaceContext,
 } from './kernel/fuse.js';
 export * from './strategies.js';
 export * from './pricing.js';

@@ -95,23 +95,42 @@ export interface SynthesisResult {
   explanation: SynthesisExplanation;
 }
 
-/** Reasons an agent output cannot be used: schema, runner set, or broken sums. */
+/**
+ * Agent outputs that arrive over a boundary (an activity's payload) checked against the schema: the
+ * ones that break it become InvalidAgentOutput failures. The synthesis activity runs this once; the
+ * in-process pipeline builds its outputs from the library's own types and skips it.
+ */
+export function screenAgentOutputs(outputs: readonly AgentOutput[]): {
+  valid: AgentOutput[];
+  failures: AgentFailure[];
+} {
+  const valid: AgentOutput[] = [];
+  const failures: AgentFailure[] = [];
+  for (const o of outputs) {
+    const parsed = AgentOutputSchema.safeParse(o);
+    if (parsed.success) valid.push(o);
+    else
+      failures.push({
+        strategy: typeof o?.strategy === 'string' ? o.strategy : 'unknown',
+        errorType: 'InvalidAgentOutput',
+        message: parsed.error.issues[0]?.message ?? 'schema mismatch',
+      });
+  }
+  return { valid, failures };
+}
+
+/** Reasons a schema-valid agent output cannot be used here: runner set, or broken sums. */
 function outputProblem(output: AgentOutput, input: AgentInput): string | null {
-  const parsed = AgentOutputSchema.safeParse(output);
-  if (!parsed.success) return parsed.error.issues[0]?.message ?? 'schema mismatch';
-  const ids = input.runners.map((r) => r.horseId);
-  if (output.runners.length !== ids.length || output.runners.some((r, i) => r.horseId !== ids[i])) {
+  const runners = input.runners;
+  if (
+    output.runners.length !== runners.length ||
+    output.runners.some((r, i) => r.horseId !== runners[i]!.horseId)
+  ) {
     return 'runners do not match the race input';
   }
   const win = sum(output.runners.map((r) => r.winProbCalibrated));
   if (Math.abs(win - 1) > 1e-6) return `win probabilities sum to ${win}`;
   return null;
-}
-
-function meanSd(values: readonly number[]): { mu: number; sigma: number } {
-  const mu = sum(values) / values.length;
-  const variance = sum(values.map((v) => (v - mu) ** 2)) / values.length;
-  return { mu, sigma: Math.sqrt(variance) };
 }
 
 /**
@@ -122,21 +141,36 @@ function meanSd(values: readonly number[]): { mu: number; sigma: number } {
  * weighted per agent: seven agents repeating one estimate are not seven independent opinions.
  */
 export function effectiveEstimates(outputs: readonly AgentOutput[]): number {
-  const groups = new Map<string, number>();
+  // Grouped by comparing the rounded vectors themselves: the same groups, in the same order of first
+  // appearance, as keying a map by the vectors joined into strings, without formatting 200 numbers.
+  const keys: number[][] = [];
+  const counts: number[] = [];
   for (const o of outputs) {
-    const key = o.runners.map((r) => Math.round(r.winProbCalibrated * 1e9)).join(',');
-    groups.set(key, (groups.get(key) ?? 0) + 1);
+    const key = o.runners.map((r) => Math.round(r.winProbCalibrated * 1e9));
+    const g = keys.findIndex((k) => sameRounded(k, key));
+    if (g >= 0) counts[g]! += 1;
+    else {
+      keys.push(key);
+      counts.push(1);
+    }
   }
   let entropy = 0;
-  for (const count of groups.values()) {
+  for (const count of counts) {
     const share = count / outputs.length;
     entropy -= share * Math.log(share);
   }
   return Math.exp(entropy);
 }
 
-function weightedMean(values: readonly number[], weights: readonly number[]): number {
-  return sum(values.map((v, i) => v * (weights[i] ?? 0))) / sum(weights);
+/** Equal as their decimal strings are equal: -0 and 0 alike, NaN equal to NaN. */
+function sameRounded(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return false;
+  }
+  return true;
 }
 
 /** SPEC 6.6: every probability in [0,1], intervals contain p, win sums to 1 and place to placesPaid. */
@@ -199,52 +233,57 @@ export function synthesise(args: SynthesisInput): SynthesisResult {
   const n = input.runners.length;
 
   const dropped: boolean[][] = used.map(() => new Array<boolean>(n).fill(false));
+  const agents = used.length;
   const rawWin: number[] = [];
   const rawPlace: number[] = [];
   const rawLower: number[] = [];
   const rawUpper: number[] = [];
   const confidence: number[] = [];
   const consensus: number[] = [];
+  // One pass per runner over the agents, sums accumulated in agent order from 0: the same operations
+  // as mean, variance and weighted means over the kept values, without the per-runner arrays.
   for (let i = 0; i < n; i++) {
-    const cell = used.map((o) => o.runners[i]!);
-    const values = cell.map((r) => r.winProbCalibrated);
-    const { mu, sigma } = meanSd(values);
+    let total = 0;
+    for (let a = 0; a < agents; a++) total += used[a]!.runners[i]!.winProbCalibrated;
+    const mu = total / agents;
+    let squares = 0;
+    for (let a = 0; a < agents; a++) squares += (used[a]!.runners[i]!.winProbCalibrated - mu) ** 2;
+    const sigma = Math.sqrt(squares / agents);
     // sigma ~ 0 means the agents agree: there is nothing to call an outlier.
     const flat = sigma <= 1e-12 + 1e-9 * Math.abs(mu);
-    const keep = values.map((v, a) => {
-      const drop = !flat && Math.abs(v - mu) > opts.k * sigma;
+    let kept = 0;
+    let wSum = 0;
+    let win = 0;
+    let place = 0;
+    let lower = 0;
+    let upper = 0;
+    let keptWin = 0;
+    for (let a = 0; a < agents; a++) {
+      const r = used[a]!.runners[i]!;
+      const drop = !flat && Math.abs(r.winProbCalibrated - mu) > opts.k * sigma;
       dropped[a]![i] = drop;
-      return !drop;
-    });
-    const kept = cell.filter((_, a) => keep[a]);
-    const weights = kept.map((r) => r.confidence);
-    rawWin.push(
-      weightedMean(
-        kept.map((r) => r.winProbCalibrated),
-        weights,
-      ),
-    );
-    rawPlace.push(
-      weightedMean(
-        kept.map((r) => r.placeProb),
-        weights,
-      ),
-    );
-    rawLower.push(
-      weightedMean(
-        kept.map((r) => r.lower),
-        weights,
-      ),
-    );
-    rawUpper.push(
-      weightedMean(
-        kept.map((r) => r.upper),
-        weights,
-      ),
-    );
-    confidence.push(sum(weights) / weights.length);
-    const keptStats = meanSd(kept.map((r) => r.winProbCalibrated));
-    consensus.push(keptStats.mu > 0 ? 1 - Math.min(1, keptStats.sigma / keptStats.mu) : 0);
+      if (drop) continue;
+      kept += 1;
+      wSum += r.confidence;
+      win += r.winProbCalibrated * r.confidence;
+      place += r.placeProb * r.confidence;
+      lower += r.lower * r.confidence;
+      upper += r.upper * r.confidence;
+      keptWin += r.winProbCalibrated;
+    }
+    rawWin.push(win / wSum);
+    rawPlace.push(place / wSum);
+    rawLower.push(lower / wSum);
+    rawUpper.push(upper / wSum);
+    confidence.push(wSum / kept);
+    const keptMu = keptWin / kept;
+    let keptSquares = 0;
+    for (let a = 0; a < agents; a++) {
+      if (dropped[a]![i]) continue;
+      keptSquares += (used[a]!.runners[i]!.winProbCalibrated - keptMu) ** 2;
+    }
+    const keptSigma = Math.sqrt(keptSquares / kept);
+    consensus.push(keptMu > 0 ? 1 - Math.min(1, keptSigma / keptMu) : 0);
   }
 
   const winScale = 1 / sum(rawWin);
@@ -293,7 +332,8 @@ export function synthesise(args: SynthesisInput): SynthesisResult {
     const droppedAgents = used.filter((_, a) => dropped[a]![i]).map((o) => o.strategy);
     const flags = new Set<string>();
     for (const o of used)
-      for (const f of o.runners[i]!.flags) if (/^(lr-clipped|conflict|q-clipped)/.test(f)) flags.add(f);
+      for (const f of o.runners[i]!.flags)
+        if (f.startsWith('lr-clipped') || f.startsWith('conflict') || f.startsWith('q-clipped')) flags.add(f);
     if (degraded) flags.add('degraded');
     if (droppedAgents.length > 0) flags.add('outlier-values-dropped');
     flags.add(blended ? 'market-blended' : 'model-only');

@@ -5,8 +5,14 @@ import type { CalibrationSpec } from './calibrate.js';
 import { isotonicValue } from './calibrate.js';
 import { runnerConfidence } from './confidence.js';
 import { pct, toFixedFast } from './format.js';
-import type { CalibratedField, FusedField, NormalisationSpec, RaceContext } from './race-context.js';
-import { adjustedValue, normaliserWeight, prepareRace, validateAgentInput } from './race-context.js';
+import type { CalibratedField, FusedField, NormalisationSpec } from './race-context.js';
+import {
+  adjustedValue,
+  normaliserWeight,
+  prepareRace,
+  RaceContext,
+  validateAgentInput,
+} from './race-context.js';
 import type { Interval, UncertaintySpec } from './uncertainty.js';
 import {
   bootstrapBand,
@@ -16,8 +22,8 @@ import {
   orderInterval,
 } from './uncertainty.js';
 
-export type { NormalisationSpec, RaceContext };
-export { prepareRace, validateAgentInput };
+export type { NormalisationSpec };
+export { prepareRace, RaceContext, validateAgentInput };
 
 /** Everything that distinguishes one strategy from another (one row of the SPEC 4 table). */
 export interface FusionParams {

@@ -48,10 +48,12 @@ export function harvillePlace(
       if (placesPaid < 3) continue;
       const rest3 = s3 - w3[j]! - w3[k]!;
       if (!(pjk > 0) || !(rest3 > 0)) continue;
-      for (let i = 0; i < n; i++) {
-        if (i === j || i === k) continue;
-        acc[i] = acc[i]! + (pjk * w3[i]!) / rest3;
-      }
+      // Every i but j and k, in index order, in three branch-free runs.
+      const a = j < k ? j : k;
+      const b = j < k ? k : j;
+      for (let i = 0; i < a; i++) acc[i] = acc[i]! + (pjk * w3[i]!) / rest3;
+      for (let i = a + 1; i < b; i++) acc[i] = acc[i]! + (pjk * w3[i]!) / rest3;
+      for (let i = b + 1; i < n; i++) acc[i] = acc[i]! + (pjk * w3[i]!) / rest3;
     }
   }
   for (let i = 0; i < n; i++) place[i] = Math.min(1, Math.max(0, acc[i]!));

@@ -57,18 +57,6 @@ export interface CalibratedField {
   shared: Map<string, unknown>;
 }
 
-export interface RaceContext {
-  input: AgentInput;
-  artefacts: CalibrationArtefacts | null;
-  discounts: HarvilleDiscounts;
-  /** min(lower, base) and max(upper, base): the quant interval the "none" method propagates. */
-  low: Float64Array;
-  high: Float64Array;
-  lr(matrixWeight: number): LrField;
-  field(lrWeight: number, matrixWeight: number, normalisation: NormalisationSpec): FusedField;
-  calibrated(field: FusedField, spec: CalibrationSpec, cal: GroupCalibration | null): CalibratedField;
-}
-
 export function validateAgentInput(input: AgentInput): void {
   const n = input.runners.length;
   if (n < 2) throw new InvalidAgentInputError(`race ${input.raceId}: at least 2 runners needed`);
@@ -117,19 +105,34 @@ const specKey = (spec: CalibrationSpec): string =>
   spec.kind === 'ensemble' ? `ensemble:${spec.isotonicWeight}:${spec.temperatureWeight}` : spec.kind;
 
 /**
- * Equal calibrators get one id, so strategies fitted on the same fused outputs share the calibrated
- * field. Only what bindCalibrator reads counts; the interval artefacts differ per strategy and are
- * read per strategy. Ids live as long as the artefact object (loaded once, used for many races).
+ * Equal calibrators get one small id, so strategies fitted on the same fused outputs share the
+ * calibrated field. Only what bindCalibrator reads counts; the interval artefacts differ per strategy
+ * and are read per strategy. Ids live as long as the artefact object (loaded once, used for many races).
  */
-const calibratorIds = new WeakMap<GroupCalibration, string>();
-function calibratorId(cal: GroupCalibration): string {
+const calibratorIds = new WeakMap<GroupCalibration, number>();
+const idsByContent = new WeakMap<CalibrationArtefacts, Map<string, number>>();
+function calibratorId(artefacts: CalibrationArtefacts | null, cal: GroupCalibration): number {
   let id = calibratorIds.get(cal);
-  if (id === undefined) {
-    id = JSON.stringify([cal.isotonic.x, cal.isotonic.y, cal.temperature.tau, cal.platt.a, cal.platt.b]);
-    calibratorIds.set(cal, id);
+  if (id !== undefined) return id;
+  const content = JSON.stringify([
+    cal.isotonic.x,
+    cal.isotonic.y,
+    cal.temperature.tau,
+    cal.platt.a,
+    cal.platt.b,
+  ]);
+  // A calibrator handed in without its artefact gets an id of its own.
+  let registry = artefacts ? idsByContent.get(artefacts) : undefined;
+  if (artefacts && !registry) {
+    registry = new Map();
+    idsByContent.set(artefacts, registry);
   }
+  id = registry?.get(content) ?? nextCalibratorId++;
+  registry?.set(content, id);
+  calibratorIds.set(cal, id);
   return id;
 }
+let nextCalibratorId = 0;
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
@@ -137,32 +140,46 @@ function sameValues(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Validates the race once and returns the shared, lazily filled intermediate results. */
-export function prepareRace(input: AgentInput, artefacts: CalibrationArtefacts | null): RaceContext {
-  validateAgentInput(input);
-  const runners = input.runners;
-  const n = runners.length;
-  const discounts: HarvilleDiscounts = artefacts?.harville ?? DEFAULT_DISCOUNTS;
-  const low = new Float64Array(n);
-  const high = new Float64Array(n);
-  const baseText: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = runners[i]!;
-    low[i] = Math.min(r.winProbLower, r.winProbBase);
-    high[i] = Math.max(r.winProbUpper, r.winProbBase);
-    baseText.push(pct(r.winProbBase));
+/** Validates the race once and holds the shared, lazily filled intermediate results. */
+export class RaceContext {
+  readonly discounts: HarvilleDiscounts;
+  /** min(lower, base) and max(upper, base): the quant interval the "none" method propagates. */
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  private readonly n: number;
+  private readonly baseText: string[] = [];
+  private readonly lrs = new Map<number, LrField>();
+  private readonly fields = new Map<string, FusedField>();
+  private readonly places: { win: number[]; place: number[] }[] = [];
+
+  constructor(
+    readonly input: AgentInput,
+    readonly artefacts: CalibrationArtefacts | null,
+  ) {
+    validateAgentInput(input);
+    const n = input.runners.length;
+    this.n = n;
+    this.discounts = artefacts?.harville ?? DEFAULT_DISCOUNTS;
+    this.low = new Float64Array(n);
+    this.high = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = input.runners[i]!;
+      this.low[i] = Math.min(r.winProbLower, r.winProbBase);
+      this.high[i] = Math.max(r.winProbUpper, r.winProbBase);
+      this.baseText.push(pct(r.winProbBase));
+    }
   }
 
-  const lrs = new Map<number, LrField>();
-  const lr = (matrixWeight: number): LrField => {
-    let f = lrs.get(matrixWeight);
+  lr(matrixWeight: number): LrField {
+    let f = this.lrs.get(matrixWeight);
     if (f) return f;
+    const n = this.n;
     const value = new Float64Array(n);
     const factor = new Float64Array(n);
     const clipped: LrField['clipped'] = [];
     const text: string[] = [];
     for (let i = 0; i < n; i++) {
-      const r = runners[i]!;
+      const r = this.input.runners[i]!;
       const a = matrixLr(r.lrProduct, r.chemistry, matrixWeight);
       value[i] = a.value;
       clipped.push(a.clipped);
@@ -170,22 +187,22 @@ export function prepareRace(input: AgentInput, artefacts: CalibrationArtefacts |
       text.push(toFixedFast(a.value, 2));
     }
     f = { value, clipped, factor, text };
-    lrs.set(matrixWeight, f);
+    this.lrs.set(matrixWeight, f);
     return f;
-  };
+  }
 
-  const fields = new Map<string, FusedField>();
-  const field = (lrWeight: number, matrixWeight: number, normalisation: NormalisationSpec): FusedField => {
+  field(lrWeight: number, matrixWeight: number, normalisation: NormalisationSpec): FusedField {
     const key = `${lrWeight}|${matrixWeight}|${normKey(normalisation)}`;
-    let f = fields.get(key);
+    let f = this.fields.get(key);
     if (f) return f;
-    const lrField = lr(matrixWeight);
+    const n = this.n;
+    const lrField = this.lr(matrixWeight);
     const boost = new Float64Array(n);
     const q = new Float64Array(n);
     const qClipped: boolean[] = [];
     for (let i = 0; i < n; i++) {
       boost[i] = Math.pow(lrField.value[i]!, lrWeight);
-      const raw = adjustedRaw(runners[i]!.winProbBase, boost[i]!, lrField.factor[i]!);
+      const raw = adjustedRaw(this.input.runners[i]!.winProbBase, boost[i]!, lrField.factor[i]!);
       q[i] = clipQ(raw);
       qClipped.push(raw < Q_MIN || raw > Q_MAX);
     }
@@ -200,7 +217,7 @@ export function prepareRace(input: AgentInput, artefacts: CalibrationArtefacts |
       restWeight[i] = rest;
     }
     const prefix = fused.map(
-      (x, i) => `base ${baseText[i]} x LR ${lrField.text[i]}^${lrWeight} -> fused ${pct(x)} -> `,
+      (x, i) => `base ${this.baseText[i]} x LR ${lrField.text[i]}^${lrWeight} -> fused ${pct(x)} -> `,
     );
     f = {
       lr: lrField,
@@ -214,30 +231,17 @@ export function prepareRace(input: AgentInput, artefacts: CalibrationArtefacts |
       prefix,
       points: new Map(),
     };
-    fields.set(key, f);
+    this.fields.set(key, f);
     return f;
-  };
+  }
 
-  const places: { win: number[]; place: number[] }[] = [];
-  const placeFor = (win: number[]): number[] => {
-    const seen = places.find((p) => sameValues(p.win, win));
-    if (seen) return seen.place;
-    const place = harvillePlace(win, input.placesPaid, discounts);
-    places.push({ win, place });
-    return place;
-  };
-
-  const calibrated = (
-    f: FusedField,
-    spec: CalibrationSpec,
-    cal: GroupCalibration | null,
-  ): CalibratedField => {
+  calibrated(f: FusedField, spec: CalibrationSpec, cal: GroupCalibration | null): CalibratedField {
     // With no calibrator every spec is the identity map.
-    const key = cal === null ? 'identity' : `${specKey(spec)}|${calibratorId(cal)}`;
+    const key = cal === null ? 'identity' : `${specKey(spec)}|${calibratorId(this.artefacts, cal)}`;
     let c = f.points.get(key);
     if (c) return c;
     const calibrator = bindCalibrator(spec, cal, f.fused);
-    const place = placeFor(calibrator.points);
+    const place = this.placeFor(calibrator.points);
     c = {
       calibrator,
       place,
@@ -247,7 +251,18 @@ export function prepareRace(input: AgentInput, artefacts: CalibrationArtefacts |
     };
     f.points.set(key, c);
     return c;
-  };
+  }
 
-  return { input, artefacts, discounts, low, high, lr, field, calibrated };
+  /** Harville places once per distinct calibrated field (equal fields from different rows share). */
+  private placeFor(win: number[]): number[] {
+    const seen = this.places.find((p) => sameValues(p.win, win));
+    if (seen) return seen.place;
+    const place = harvillePlace(win, this.input.placesPaid, this.discounts);
+    this.places.push({ win, place });
+    return place;
+  }
+}
+
+export function prepareRace(input: AgentInput, artefacts: CalibrationArtefacts | null): RaceContext {
+  return new RaceContext(input, artefacts);
 }

@@ -15,11 +15,15 @@ export interface Interval {
   upper: number;
 }
 
+/** Into [0,1]; NaN for a non-finite bound (orderInterval then takes the widest bound). */
+function clampUnit(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : NaN;
+}
+
 /** Clamp into [0,1] and widen to contain p, so lower <= p <= upper always holds. */
 export function orderInterval(p: number, lower: number, upper: number): Interval {
-  const clamp = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : NaN);
-  const lo = clamp(lower);
-  const hi = clamp(upper);
+  const lo = clampUnit(lower);
+  const hi = clampUnit(upper);
   return {
     lower: Number.isNaN(lo) ? 0 : Math.min(lo, p),
     upper: Number.isNaN(hi) ? 1 : Math.max(hi, p),

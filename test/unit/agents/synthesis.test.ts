@@ -9,6 +9,7 @@ import {
   kelly,
   price,
   runStrategy,
+  screenAgentOutputs,
   synthesise,
   validateSynthesis,
 } from '../../../agents/index.js';
@@ -220,5 +221,17 @@ test('property: valid outputs, and the consensus uses exactly the kept values', 
       },
     ),
     { numRuns: 30, seed: 5 },
+  );
+});
+
+test('an output that breaks the agent schema is screened out at the boundary as a failed agent', () => {
+  const input = plainInput([0.5, 0.3, 0.2]);
+  const outputs = STRATEGY_NAMES.map((n) => runStrategy(n, input, null));
+  outputs[2] = { ...outputs[2]!, runners: outputs[2]!.runners.map((r) => ({ ...r, confidence: 0 })) };
+  const { valid, failures } = screenAgentOutputs(outputs);
+  assert.equal(valid.length, 14);
+  assert.deepEqual(
+    failures.map((f) => [f.strategy, f.errorType]),
+    [[STRATEGY_NAMES[2], 'InvalidAgentOutput']],
   );
 });
