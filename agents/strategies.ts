@@ -98,8 +98,10 @@ export const STRATEGY_NAMES: readonly StrategyName[] = TABLE.map((s) => s.name);
 /** The single sequential fusion used when synthesis falls below quorum (SPEC 6). */
 export const FALLBACK_STRATEGY: StrategyName = 'BayesianUpdater_Balanced';
 
+const BY_NAME = new Map(STRATEGIES.map((s) => [s.name, s]));
+
 export function getStrategy(name: string): Strategy {
-  const s = STRATEGIES.find((row) => row.name === name);
+  const s = BY_NAME.get(name);
   if (!s) throw new UnknownStrategyError(`unknown strategy "${name}"`);
   return s;
 }

@@ -142,9 +142,9 @@ const copyRunners = (runners: readonly AgentRunnerOutput[]): AgentRunnerOutput[]
  * the strategy's name differs (the interval methods that read a strategy's own artefact never share).
  */
 export function fuseInContext(ctx: RaceContext, strategy: string, params: FusionParams): FusedRace {
-  const f = ctx.field(params.lrWeight, params.matrixWeight, params.normalisation);
+  const f = ctx.field(params);
   const { cal, version } = selectCalibration(ctx.artefacts, strategy, ctx.input.calibrationGroup);
-  const c = ctx.calibrated(f, params.calibration, cal);
+  const c = ctx.calibrated(f, params, cal);
   const u = params.uncertainty;
   const readsArtefact =
     (u.kind === 'conformal' && cal?.conformal) ||

@@ -105,6 +105,30 @@ const specKey = (spec: CalibrationSpec): string =>
   spec.kind === 'ensemble' ? `ensemble:${spec.isotonicWeight}:${spec.temperatureWeight}` : spec.kind;
 
 /**
+ * Cache keys of a strategy row, kept with the row (the table's rows live for the process): turning
+ * fractional weights into strings costs more than the arithmetic they select.
+ */
+export interface FieldParams {
+  lrWeight: number;
+  matrixWeight: number;
+  normalisation: NormalisationSpec;
+  calibration: CalibrationSpec;
+}
+const paramKeys = new WeakMap<FieldParams, { field: string; spec: string; lrWeightText: string }>();
+function keysOf(params: FieldParams): { field: string; spec: string; lrWeightText: string } {
+  let keys = paramKeys.get(params);
+  if (!keys) {
+    keys = {
+      field: `${params.lrWeight}|${params.matrixWeight}|${normKey(params.normalisation)}`,
+      spec: specKey(params.calibration),
+      lrWeightText: String(params.lrWeight),
+    };
+    paramKeys.set(params, keys);
+  }
+  return keys;
+}
+
+/**
  * Equal calibrators get one small id, so strategies fitted on the same fused outputs share the
  * calibrated field. Only what bindCalibrator reads counts; the interval artefacts differ per strategy
  * and are read per strategy. Ids live as long as the artefact object (loaded once, used for many races).
@@ -191,10 +215,11 @@ export class RaceContext {
     return f;
   }
 
-  field(lrWeight: number, matrixWeight: number, normalisation: NormalisationSpec): FusedField {
-    const key = `${lrWeight}|${matrixWeight}|${normKey(normalisation)}`;
-    let f = this.fields.get(key);
+  field(params: FieldParams): FusedField {
+    const keys = keysOf(params);
+    let f = this.fields.get(keys.field);
     if (f) return f;
+    const { lrWeight, matrixWeight, normalisation } = params;
     const n = this.n;
     const lrField = this.lr(matrixWeight);
     const boost = new Float64Array(n);
@@ -217,7 +242,8 @@ export class RaceContext {
       restWeight[i] = rest;
     }
     const prefix = fused.map(
-      (x, i) => `base ${this.baseText[i]} x LR ${lrField.text[i]}^${lrWeight} -> fused ${pct(x)} -> `,
+      (x, i) =>
+        `base ${this.baseText[i]} x LR ${lrField.text[i]}^${keys.lrWeightText} -> fused ${pct(x)} -> `,
     );
     f = {
       lr: lrField,
@@ -231,13 +257,14 @@ export class RaceContext {
       prefix,
       points: new Map(),
     };
-    this.fields.set(key, f);
+    this.fields.set(keys.field, f);
     return f;
   }
 
-  calibrated(f: FusedField, spec: CalibrationSpec, cal: GroupCalibration | null): CalibratedField {
+  calibrated(f: FusedField, params: FieldParams, cal: GroupCalibration | null): CalibratedField {
+    const spec = params.calibration;
     // With no calibrator every spec is the identity map.
-    const key = cal === null ? 'identity' : `${specKey(spec)}|${calibratorId(this.artefacts, cal)}`;
+    const key = cal === null ? 'identity' : `${keysOf(params).spec}|${calibratorId(this.artefacts, cal)}`;
     let c = f.points.get(key);
     if (c) return c;
     const calibrator = bindCalibrator(spec, cal, f.fused);
