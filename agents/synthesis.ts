@@ -290,10 +290,14 @@ export function synthesise(args: SynthesisInput): SynthesisResult {
   const winModel = rawWin.map((v) => v * winScale);
   const place = normaliseCapped(rawPlace, input.placesPaid);
 
-  const outlierAgents = used
-    .filter((_, a) => dropped[a]!.filter(Boolean).length > opts.outlierAgentShare * n)
-    .map((o) => o.strategy);
-  const droppedValues = dropped.flat().filter(Boolean).length;
+  const outlierAgents: string[] = [];
+  let droppedValues = 0;
+  for (let a = 0; a < agents; a++) {
+    let count = 0;
+    for (const d of dropped[a]!) if (d) count += 1;
+    droppedValues += count;
+    if (count > opts.outlierAgentShare * n) outlierAgents.push(used[a]!.strategy);
+  }
 
   const odds = input.runners.map((r) => args.marketOdds[r.horseId]);
   const market = interestMarketProbs(

@@ -133,8 +133,20 @@ function runnerOutputs(
   });
 }
 
-const copyRunners = (runners: readonly AgentRunnerOutput[]): AgentRunnerOutput[] =>
-  runners.map((r) => ({ ...r, flags: [...r.flags] }));
+/** Copies built as literals in the fields' order, so every runner output has one shape for the synthesis. */
+function copyRunners(runners: readonly AgentRunnerOutput[]): AgentRunnerOutput[] {
+  return runners.map((r) => ({
+    horseId: r.horseId,
+    winProbFused: r.winProbFused,
+    winProbCalibrated: r.winProbCalibrated,
+    placeProb: r.placeProb,
+    lower: r.lower,
+    upper: r.upper,
+    confidence: r.confidence,
+    flags: r.flags.slice(),
+    reasoning: r.reasoning,
+  }));
+}
 
 /**
  * SPEC 3 steps 1-8 for one strategy on a prepared race. Pure: same input, same output. Strategies
