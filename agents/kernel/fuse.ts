@@ -41,8 +41,8 @@ export const CONFLICT_LOW = 0.4;
 export interface FusedRace {
   runners: AgentRunnerOutput[];
   calibratorVersion: string;
-  /** Matrix LR per runner (after clipping), in input order; synthesis reuses it for flags. */
-  matrixLr: number[];
+  /** Matrix LR per runner (after clipping), in input order; shared by the strategies of one race. */
+  matrixLr: readonly number[];
 }
 
 /** The artefact's calibrators for this strategy and group, falling back to the "default" group. */
@@ -175,7 +175,7 @@ export function fuseInContext(ctx: RaceContext, strategy: string, params: Fusion
       c.shared.set(key, copyRunners(runners));
     }
   }
-  return { runners, calibratorVersion: version, matrixLr: Array.from(f.lr.value) };
+  return { runners, calibratorVersion: version, matrixLr: f.lr.values };
 }
 
 /** SPEC 3 steps 1-8 for one strategy and one race. Pure: same input, same output. */

@@ -23,6 +23,8 @@ export type NormalisationSpec = { kind: 'hard' } | { kind: 'softmax'; temperatur
 /** SPEC 3 step 1 for one matrix weight: A_i, its clip side, and the per-runner matrix factor. */
 export interface LrField {
   value: Float64Array;
+  /** The same values as a plain array, for FusedRace.matrixLr. */
+  values: readonly number[];
   clipped: ('low' | 'high' | null)[];
   /** 1 + m * (distance_i + weather_i), the step 3 multiplier. */
   factor: Float64Array;
@@ -210,7 +212,7 @@ export class RaceContext {
       factor[i] = 1 + matrixWeight * (r.distance + r.weather);
       text.push(toFixedFast(a.value, 2));
     }
-    f = { value, clipped, factor, text };
+    f = { value, values: Array.from(value), clipped, factor, text };
     this.lrs.set(matrixWeight, f);
     return f;
   }
@@ -226,7 +228,8 @@ export class RaceContext {
     const q = new Float64Array(n);
     const qClipped: boolean[] = [];
     for (let i = 0; i < n; i++) {
-      boost[i] = Math.pow(lrField.value[i]!, lrWeight);
+      // pow(x, 1) is x exactly (an IEEE 754 special case), and most rows have w = 1.
+      boost[i] = lrWeight === 1 ? lrField.value[i]! : Math.pow(lrField.value[i]!, lrWeight);
       const raw = adjustedRaw(this.input.runners[i]!.winProbBase, boost[i]!, lrField.factor[i]!);
       q[i] = clipQ(raw);
       qClipped.push(raw < Q_MIN || raw > Q_MAX);
