@@ -4,7 +4,7 @@ import {
   fitGoldenArtefacts,
   goldenCases,
   goldenOutput,
-  sha256,
+  roundedSha256,
   type GoldenFile,
 } from '../test/support/fusion-golden.js';
 
@@ -16,7 +16,10 @@ const artefacts = fitGoldenArtefacts();
 const golden: GoldenFile = {
   artefacts,
   full: goldenCases(8, 11).map((c) => ({ case: c, expected: goldenOutput(c, artefacts) })),
-  hashed: goldenCases(60, 23).map((c) => ({ case: c, sha256: sha256(goldenOutput(c, artefacts)) })),
+  hashed: goldenCases(60, 23).map((c) => ({
+    case: c,
+    roundedSha256: roundedSha256(goldenOutput(c, artefacts)),
+  })),
 };
 const out = path.resolve(import.meta.dirname, '..', 'test', 'unit', 'agents', 'golden', 'fusion.json');
 mkdirSync(path.dirname(out), { recursive: true });

@@ -32,7 +32,7 @@ export interface GoldenFile {
   /** Cases whose full outputs are stored, compared number by number. */
   full: { case: GoldenCase; expected: unknown }[];
   /** Further cases stored with the SHA-256 of their exact output JSON. */
-  hashed: { case: GoldenCase; sha256: string }[];
+  hashed: { case: GoldenCase; roundedSha256: string }[];
 }
 
 /** The artefact the goldens were captured with: fitted on simulated races with matrix inputs. */
@@ -134,6 +134,14 @@ export function goldenOutput(c: GoldenCase, fitted: CalibrationArtefacts): unkno
   };
 }
 
-export function sha256(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+/**
+ * The digest of an output with every number rounded to 10 significant digits: equal for outputs that
+ * agree to about 1e-10 relative, so an exact rewrite of a sum in another order (last-bit differences)
+ * still matches, while any change a user could see does not.
+ */
+export function roundedSha256(value: unknown): string {
+  const json = JSON.stringify(value, (_key, x: unknown) =>
+    typeof x === 'number' ? Number(x.toPrecision(10)) : x,
+  );
+  return createHash('sha256').update(json).digest('hex');
 }
