@@ -174,7 +174,7 @@ export async function runWalkForward(
           data: { trainUntilRaceId: first, trainingRaces, scoredFrom: first, scoredTo: last },
           params: {
             folds: opts.fit.folds,
-            rounds: opts.fit.rounds,
+            trials: opts.fit.trials,
             richTerms: opts.fit.richTerms,
             richL2: opts.fit.richL2,
           },

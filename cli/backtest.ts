@@ -55,7 +55,12 @@ const program = new Command()
   .option('--from-race-id <n>', 'walk-forward: the first scored race id', positiveInt, 1500)
   .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
   .option('--folds <n>', 'walk-forward: time-blocked folds inside each training window', positiveInt, 4)
-  .option('--rounds <n>', 'walk-forward: boosting rounds of the LightGBM ranker', positiveInt, 400)
+  .option(
+    '--trials <n>',
+    'walk-forward: Optuna trials per refit for the boosted member (searched inside each training window)',
+    positiveInt,
+    12,
+  )
   .parse();
 
 const opts = program.opts<{
@@ -70,7 +75,7 @@ const opts = program.opts<{
   fromRaceId: number;
   step: number;
   folds: number;
-  rounds: number;
+  trials: number;
 }>();
 
 const line = (metrics: BacktestMetrics, name: 'market' | 'quant' | 'fused' | 'final'): string =>
@@ -182,7 +187,7 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
       out: opts.out,
       fit: {
         folds: opts.folds,
-        rounds: opts.rounds,
+        trials: opts.trials,
         richTerms: 'base',
         richL2: 1,
         python,
@@ -201,7 +206,7 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
     {
       command: `npm run backtest -- --walk-forward --data ${opts.data} --from-race-id ${opts.fromRaceId} --step ${opts.step} --out ${opts.out}`,
       seconds: (performance.now() - started) / 1000,
-      versions: `refitted per block (OUT/blocks/<first>-<last>/models), ${opts.folds} folds, ${opts.rounds} rounds`,
+      versions: `refitted per block (OUT/blocks/<first>-<last>/models), ${opts.folds} folds, ${opts.trials} search trials`,
       mode: 'walk-forward',
     },
     result.blocks,

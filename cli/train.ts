@@ -32,7 +32,12 @@ const program = new Command()
     join(REPO, 'data', 'train'),
   )
   .option('--folds <n>', 'chronological folds for cross-fitted training probabilities', positiveInt, 4)
-  .option('--rounds <n>', 'boosting rounds of the LightGBM ranker', positiveInt, 400)
+  .option(
+    '--trials <n>',
+    'Optuna trials for the boosted member (searched on the training window only)',
+    positiveInt,
+    12,
+  )
   .option(
     '--rich-terms <set>',
     'one-stage blend terms: "base" (market, quant, LR product, matrix) or "extended" (market, the four group ' +
@@ -47,7 +52,7 @@ const opts = program.opts<{
   trainUntilRaceId: number;
   workDir: string;
   folds: number;
-  rounds: number;
+  trials: number;
   richTerms: string;
   richL2: number;
 }>();
@@ -78,7 +83,7 @@ bar.start(hkRaces.length, 0);
 const fit = fitAllModels(hkRaces, modelsDirs, {
   cut,
   folds: opts.folds,
-  rounds: opts.rounds,
+  trials: opts.trials,
   richTerms: opts.richTerms,
   richL2: opts.richL2,
   python,

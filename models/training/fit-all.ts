@@ -34,7 +34,8 @@ export interface FitOptions {
   /** Fit on races with race_id below this; nothing at or after it is read. */
   cut: number;
   folds: number;
-  rounds: number;
+  /** Optuna trials for the boosted member's hyperparameters, searched inside the training window. */
+  trials: number;
   richTerms: 'base' | 'extended';
   richL2: number;
   python: string;
@@ -93,7 +94,9 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
 
   const modelVersion = `ens-${FEATURE_VERSION}-cut${cut}`;
   const oofFile = join(dirs.work, 'oof-scores.csv');
-  log(`training the conditional logit and the LightGBM ranker on ${training.length} races (Python)...`);
+  log(
+    `training the conditional logit and the boosted conditional logit (LightGBM, Optuna search) on ${training.length} races (Python)...`,
+  );
   runQuantTrainer(opts.python, {
     matrix: matrixFile,
     cut,
@@ -103,7 +106,7 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
     'pars-file': parsFile,
     'oof-out': oofFile,
     folds,
-    rounds: opts.rounds,
+    trials: opts.trials,
   });
   const metaFile = join(dirs.quant, `quant-${modelVersion}.json`);
   const meta = loadQuantMetadata(metaFile);
