@@ -57,7 +57,7 @@ const program = new Command()
   .option('--folds <n>', 'walk-forward: time-blocked folds inside each training window', positiveInt, 4)
   .option(
     '--trials <n>',
-    'walk-forward: Optuna trials per refit for the boosted member (searched inside each training window)',
+    'walk-forward: Optuna trials for the boosted member, searched once on the first training window and reused',
     positiveInt,
     12,
   )
@@ -188,6 +188,8 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
       fit: {
         folds: opts.folds,
         trials: opts.trials,
+        // Searched once on the first block's window (races before --from-race-id), reused after.
+        quantParamsFile: join(opts.out, 'quant-params.json'),
         richTerms: 'base',
         richL2: 1,
         python,

@@ -36,6 +36,12 @@ export interface FitOptions {
   folds: number;
   /** Optuna trials for the boosted member's hyperparameters, searched inside the training window. */
   trials: number;
+  /**
+   * Search once, reuse later: when this file exists the trainer reuses its hyperparameters (re-choosing
+   * only the boosting rounds on this window); when it does not, the trainer searches and writes it.
+   * Unset: search on every fit.
+   */
+  quantParamsFile?: string;
   richTerms: 'base' | 'extended';
   richL2: number;
   python: string;
@@ -107,6 +113,7 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
     'oof-out': oofFile,
     folds,
     trials: opts.trials,
+    ...(opts.quantParamsFile ? { 'params-file': opts.quantParamsFile } : {}),
   });
   const metaFile = join(dirs.quant, `quant-${modelVersion}.json`);
   const meta = loadQuantMetadata(metaFile);
