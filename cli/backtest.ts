@@ -56,6 +56,11 @@ const program = new Command()
   .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
   .option('--folds <n>', 'walk-forward: time-blocked folds inside each training window', positiveInt, 4)
   .option('--rounds <n>', 'walk-forward: boosting rounds of the LightGBM ranker', positiveInt, 400)
+  .addOption(
+    new Option('--market-stage <set>', 'walk-forward: the market stage fitted per block (see npm run train)')
+      .choices(['stacked', 'base', 'extended'])
+      .default('stacked'),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -71,6 +76,7 @@ const opts = program.opts<{
   step: number;
   folds: number;
   rounds: number;
+  marketStage: 'stacked' | 'base' | 'extended';
 }>();
 
 const line = (metrics: BacktestMetrics, name: 'market' | 'quant' | 'fused' | 'final'): string =>
@@ -183,7 +189,7 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
       fit: {
         folds: opts.folds,
         rounds: opts.rounds,
-        richTerms: 'base',
+        richTerms: opts.marketStage,
         richL2: 1,
         python,
         log: (l) => bar.update({ stage: l.slice(0, 60) }),
