@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { HkRace } from '../models/hk/types.js';
 import { QuantScorer } from '../models/quant/scorer.js';
-import { fitAllModels, type FitOptions } from '../models/training/fit-all.js';
+import { fitAllModels, type FitOptions, type FitResult } from '../models/training/fit-all.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
 import { backtestMetrics, PROBABILITY_SETS } from './metrics.js';
 import { replayInProcess, type ReplayedRace } from './replay.js';
@@ -90,7 +90,12 @@ export async function fitAndScoreBlock(
   dir: string,
   fit: WalkForwardOptions['fit'],
   onRace?: () => void,
-): Promise<{ races: ReplayedRace[]; trainingRaces: number; cvPseudoR2: number }> {
+): Promise<{
+  races: ReplayedRace[];
+  trainingRaces: number;
+  cvPseudoR2: number;
+  stacked?: FitResult['stacked'];
+}> {
   const first = block[0]!.raceNumericId;
   const last = block[block.length - 1]!.raceNumericId;
   const models = join(dir, 'models');
@@ -122,6 +127,7 @@ export async function fitAndScoreBlock(
       races,
       trainingRaces: result.meta.trainingRaces,
       cvPseudoR2: result.meta.metrics.crossFittedTraining.model.pseudoR2,
+      ...(result.stacked ? { stacked: result.stacked } : {}),
     };
   } finally {
     await quantModel.release();
@@ -178,7 +184,12 @@ export async function runWalkForward(
             richTerms: opts.fit.richTerms,
             richL2: opts.fit.richL2,
           },
-          cv: { quantPseudoR2: res.cvPseudoR2 },
+          cv: {
+            quantPseudoR2: res.cvPseudoR2,
+            ...(res.stacked
+              ? { stacked: { ...res.stacked.choice, terms: res.stacked.terms, table: res.stacked.cv.table } }
+              : {}),
+          },
           walkForward: {
             races: summary.races,
             pseudoR2: summary.pseudoR2,

@@ -61,6 +61,11 @@ const program = new Command()
     positiveInt,
     12,
   )
+  .addOption(
+    new Option('--market-stage <set>', 'walk-forward: the market stage fitted per block (see npm run train)')
+      .choices(['stacked', 'base', 'extended'])
+      .default('stacked'),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -76,6 +81,7 @@ const opts = program.opts<{
   step: number;
   folds: number;
   trials: number;
+  marketStage: 'stacked' | 'base' | 'extended';
 }>();
 
 const line = (metrics: BacktestMetrics, name: 'market' | 'quant' | 'fused' | 'final'): string =>
@@ -190,7 +196,7 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
         trials: opts.trials,
         // Searched once on the first block's window (races before --from-race-id), reused after.
         quantParamsFile: join(opts.out, 'quant-params.json'),
-        richTerms: 'base',
+        richTerms: opts.marketStage,
         richL2: 1,
         python,
         log: (l) => bar.update({ stage: l.slice(0, 60) }),

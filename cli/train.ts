@@ -40,9 +40,10 @@ const program = new Command()
   )
   .option(
     '--rich-terms <set>',
-    'one-stage blend terms: "base" (market, quant, LR product, matrix) or "extended" (market, the four group ' +
-      'log-LRs and the quant members; a base-term fallback is fitted beside it)',
-    'base',
+    'market stage: "stacked" (terms and L2 chosen by time-blocked CV on the training races), "base" (market, ' +
+      'quant, LR product, matrix) or "extended" (market, the four group log-LRs and the quant members; a ' +
+      'base-term fallback is fitted beside the extended ones)',
+    'stacked',
   )
   .option('--rich-l2 <x>', 'ridge penalty of the one-stage blend (every term but ln_market)', Number, 1)
   .parse();
@@ -56,8 +57,8 @@ const opts = program.opts<{
   richTerms: string;
   richL2: number;
 }>();
-if (opts.richTerms !== 'base' && opts.richTerms !== 'extended')
-  throw new Error(`--rich-terms must be base or extended, not ${opts.richTerms}`);
+if (opts.richTerms !== 'base' && opts.richTerms !== 'extended' && opts.richTerms !== 'stacked')
+  throw new Error(`--rich-terms must be stacked, base or extended, not ${opts.richTerms}`);
 if (!(opts.richL2 >= 0)) throw new Error(`--rich-l2 must be a number >= 0`);
 const cut = opts.trainUntilRaceId;
 const started = performance.now();

@@ -35,7 +35,7 @@ async function block(season: HkRace[], dir: string): Promise<{ files: Map<string
   const res = await fitAndScoreBlock(season, blocks[0]!, dir, {
     folds: 2,
     trials: 2,
-    richTerms: 'base',
+    richTerms: 'stacked',
     richL2: 1,
     python: ensureVenv(() => {}),
     log: () => {},
