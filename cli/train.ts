@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { loadEnv } from '../config/env.js';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
+import { appendExperiment, formatComparison } from '../models/training/experiment-log.js';
 import { fitAllModels } from '../models/training/fit-all.js';
 import { ensureVenv } from '../models/training/python.js';
 import { FEATURE_VERSION } from '../models/features/definitions.js';
@@ -46,6 +47,11 @@ const program = new Command()
     'stacked',
   )
   .option('--rich-l2 <x>', 'ridge penalty of the one-stage blend (every term but ln_market)', Number, 1)
+  .option(
+    '--experiment-log <file>',
+    'the JSONL experiment log this run is appended to',
+    join(REPO, 'results', 'experiments.jsonl'),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -56,6 +62,7 @@ const opts = program.opts<{
   trials: number;
   richTerms: string;
   richL2: number;
+  experimentLog: string;
 }>();
 if (opts.richTerms !== 'base' && opts.richTerms !== 'extended' && opts.richTerms !== 'stacked')
   throw new Error(`--rich-terms must be stacked, base or extended, not ${opts.richTerms}`);
@@ -114,3 +121,25 @@ pool weights     ${Object.entries(meta.pool.weights)
   .join(', ')}
 cross-fitted training pseudo R^2 ${meta.metrics.crossFittedTraining.model.pseudoR2.toFixed(4)}
 done in ${seconds} s`);
+
+const lastRaceId = Math.max(...hkRaces.map((r) => r.raceNumericId));
+const comparison = appendExperiment(opts.experimentLog, {
+  at: new Date().toISOString(),
+  kind: 'train',
+  data: {
+    source: basename(resolve(opts.data)),
+    trainUntilRaceId: cut,
+    trainingRaces: meta.trainingRaces,
+    ...(h ? { scoredFrom: cut, scoredTo: lastRaceId } : {}),
+  },
+  params: { folds: opts.folds, trials: opts.trials, richTerms: opts.richTerms, richL2: opts.richL2 },
+  cv: {
+    quantPseudoR2: meta.metrics.crossFittedTraining.model.pseudoR2,
+    ...(fit.stacked
+      ? { stacked: { ...fit.stacked.choice, terms: fit.stacked.terms, table: fit.stacked.cv.table } }
+      : {}),
+  },
+  ...(h ? { heldOut: { quantPseudoR2: h.model.pseudoR2, marketPseudoR2: h.market?.pseudoR2 ?? null } } : {}),
+  seconds: Number(seconds),
+});
+log(`appended to ${rel(opts.experimentLog)}\n${formatComparison(comparison)}`);
