@@ -19,7 +19,18 @@ export interface ContributionBlock {
   lastRaceId: number;
   races: readonly ReplayedRace[];
   /** The block's market stage; absent when the block used no one-stage blend. */
-  stage?: { candidate: string; terms: readonly { name: string; coef: number; se?: number }[] };
+  stage?: {
+    candidate: string;
+    terms: readonly { name: string; coef: number; se?: number }[];
+    /** The stage's CV table on the block's training races (agents/fit/stacked.ts), when stacked. */
+    cv?: readonly {
+      candidate: string;
+      l2: number;
+      logLoss: number;
+      deltaVsReference: number;
+      pairedSE: number;
+    }[];
+  };
 }
 
 export interface DropEffect {
@@ -34,6 +45,12 @@ export interface Contributions {
   /** term -> one entry per block (null where the block's stage has no such term). */
   coefficients: { term: string; perBlock: ({ coef: number; se: number | null } | null)[] }[];
   blocks: { firstRaceId: number; lastRaceId: number; candidate: string | null }[];
+  /**
+   * candidate -> per block, its best-penalty CV log loss minus the market-only candidate's, with the
+   * paired SE (training races of the block): 'members' vs 'market' is what the quant members add,
+   * 'stack' vs 'members' what the four evidence groups add on top.
+   */
+  cv: { candidate: string; perBlock: ({ deltaVsReference: number; pairedSE: number } | null)[] }[];
   groups: DropEffect[];
   agents: (DropEffect & { ownLogLoss: number })[];
 }
@@ -122,8 +139,20 @@ export function contributions(blocks: readonly ContributionBlock[]): Contributio
     };
   });
 
+  const candidates = [...new Set(blocks.flatMap((b) => b.stage?.cv?.map((r) => r.candidate) ?? []))];
+  const cv = candidates.map((candidate) => ({
+    candidate,
+    perBlock: blocks.map((b) => {
+      const rows = b.stage?.cv?.filter((r) => r.candidate === candidate) ?? [];
+      if (rows.length === 0) return null;
+      const best = rows.reduce((a, r) => (r.logLoss < a.logLoss ? r : a));
+      return { deltaVsReference: best.deltaVsReference, pairedSE: best.pairedSE };
+    }),
+  }));
+
   return {
     coefficients,
+    cv,
     blocks: blocks.map((b) => ({
       firstRaceId: b.firstRaceId,
       lastRaceId: b.lastRaceId,
@@ -152,6 +181,17 @@ export function renderContributions(c: Contributions): string {
     `| --- | ${head.map(() => '---').join(' | ')} |`,
     `| (candidate) | ${c.blocks.map((b) => b.candidate ?? 'none').join(' | ')} |`,
     ...c.coefficients.map((t) => `| ${t.term} | ${t.perBlock.map(cell).join(' | ')} |`),
+    '',
+    "The stage's CV on each block's training races: each candidate's log loss per race (at its best " +
+      "penalty) minus the market-only candidate's, with the paired SE; < 0 means the candidate beat the " +
+      'market in CV. "members" adds the quant members to the market, "stack" the four evidence groups too.',
+    '',
+    `| candidate | ${head.join(' | ')} |`,
+    `| --- | ${head.map(() => '---').join(' | ')} |`,
+    ...c.cv.map(
+      (r) =>
+        `| ${r.candidate} | ${r.perBlock.map((v) => (v === null ? '-' : `${signed(v.deltaVsReference)} (${v.pairedSE.toFixed(4)})`)).join(' | ')} |`,
+    ),
     '',
     'Dropping a term from the fitted stage (final probabilities, scored races): change in log loss per ' +
       'race; > 0 means the term helped.',

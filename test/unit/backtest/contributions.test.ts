@@ -54,6 +54,11 @@ const stage = {
     { name: 'ln_lr_tactics', coef: 0.8, se: 0.1 },
     { name: 'ln_lr_form', coef: 0.3, se: 0.2 },
   ],
+  cv: [
+    { candidate: 'market', l2: 1, logLoss: 1.5, deltaVsReference: 0, pairedSE: 0 },
+    { candidate: 'stack', l2: 1, logLoss: 1.49, deltaVsReference: -0.01, pairedSE: 0.004 },
+    { candidate: 'stack', l2: 10, logLoss: 1.48, deltaVsReference: -0.02, pairedSE: 0.005 },
+  ],
 };
 
 test('dropping an informative group raises the log loss, dropping a noise group lowers it', () => {
@@ -70,6 +75,11 @@ test('dropping an informative group raises the log loss, dropping a noise group 
   assert.equal(tactics.races, 400);
   assert.deepEqual(c.coefficients.find((t) => t.term === 'ln_lr_tactics')!.perBlock, [
     { coef: 0.8, se: 0.1 },
+    null,
+  ]);
+  // The CV row of a candidate is the one at its best penalty.
+  assert.deepEqual(c.cv.find((r) => r.candidate === 'stack')!.perBlock, [
+    { deltaVsReference: -0.02, pairedSE: 0.005 },
     null,
   ]);
   assert.deepEqual(
