@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { StackedCvSchema } from '../../agents/artefacts.js';
 
 /**
  * The experiment log: one JSON line per training run (`npm run train`, and each walk-forward block's
@@ -32,15 +33,7 @@ export const ExperimentSchema = z.object({
         candidate: z.string(),
         l2: z.number().min(0),
         terms: z.array(z.object({ name: z.string(), coef: Finite, se: z.number().min(0) })),
-        table: z.array(
-          z.object({
-            candidate: z.string(),
-            l2: z.number().min(0),
-            logLoss: Finite,
-            deltaVsReference: Finite,
-            pairedSE: z.number().min(0),
-          }),
-        ),
+        table: StackedCvSchema.shape.table,
       })
       .optional(),
   }),
