@@ -103,6 +103,27 @@ const RichBlendTermsSchema = z.array(
 const BaseTermsSchema = z.array(z.object({ name: z.enum(RICH_BLEND_BASE_TERMS), coef: Finite }));
 const isExtended = (name: string): boolean => (RICH_BLEND_EXTENDED_TERMS as readonly string[]).includes(name);
 
+/**
+ * How the stacked second stage (agents/fit/stacked.ts) chose its terms and penalty: time-blocked CV on
+ * the training races, one row per candidate and ridge penalty, log loss per race and the paired
+ * difference against the reference (market-only) candidate.
+ */
+export const StackedCvSchema = z.object({
+  folds: z.number().int().positive(),
+  races: z.number().int().min(0),
+  reference: z.string(),
+  table: z.array(
+    z.object({
+      candidate: z.string(),
+      l2: z.number().min(0),
+      logLoss: Finite,
+      deltaVsReference: Finite,
+      pairedSE: z.number().min(0),
+    }),
+  ),
+});
+export type StackedCv = z.infer<typeof StackedCvSchema>;
+
 export const RichBlendSchema = z
   .object({
     kind: z.literal('conditional-logit'),
@@ -116,6 +137,14 @@ export const RichBlendSchema = z
      * extended term needs (agents' inputs recorded before lrGroups/quantMembers existed).
      */
     fallback: z.object({ terms: BaseTermsSchema, races: z.number().int().min(0) }).optional(),
+    /** Set when the blend is the CV-chosen stacked stage: its choice, each term's SE and the CV table. */
+    stacked: z
+      .object({
+        candidate: z.string(),
+        se: z.record(z.string(), z.number().min(0)),
+        cv: StackedCvSchema,
+      })
+      .optional(),
   })
   .refine(
     (b) => b.fallback !== undefined || !b.terms.some((t) => isExtended(t.name)),

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, appendFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { HkRace } from '../models/hk/types.js';
 import { QuantScorer } from '../models/quant/scorer.js';
-import { fitAllModels, type FitOptions } from '../models/training/fit-all.js';
+import { appendExperiment, type ExperimentComparison } from '../models/training/experiment-log.js';
+import { fitAllModels, type FitOptions, type FitResult } from '../models/training/fit-all.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
+import { contributions, type ContributionBlock, type Contributions } from './contributions.js';
 import { backtestMetrics, PROBABILITY_SETS } from './metrics.js';
 import { replayInProcess, type ReplayedRace } from './replay.js';
 
@@ -48,6 +50,11 @@ export interface WalkForwardOptions {
   fit: Omit<FitOptions, 'cut' | 'onFeatureRace'>;
   onBlockStart?: (index: number, total: number, first: number, last: number) => void;
   onRace?: () => void;
+  /** The experiment log each block's refit is appended to (models/training/experiment-log.ts). */
+  experimentLog: string;
+  /** The data folder's name, recorded with each run. */
+  source?: string;
+  onExperiment?: (comparison: ExperimentComparison | null) => void;
 }
 
 /** Consecutive blocks of `step` races (race_id order) from race_id `from` on. */
@@ -90,7 +97,12 @@ export async function fitAndScoreBlock(
   dir: string,
   fit: WalkForwardOptions['fit'],
   onRace?: () => void,
-): Promise<{ races: ReplayedRace[]; trainingRaces: number; cvPseudoR2: number }> {
+): Promise<{
+  races: ReplayedRace[];
+  trainingRaces: number;
+  cvPseudoR2: number;
+  stacked?: FitResult['stacked'];
+}> {
   const first = block[0]!.raceNumericId;
   const last = block[block.length - 1]!.raceNumericId;
   const models = join(dir, 'models');
@@ -122,6 +134,7 @@ export async function fitAndScoreBlock(
       races,
       trainingRaces: result.meta.trainingRaces,
       cvPseudoR2: result.meta.metrics.crossFittedTraining.model.pseudoR2,
+      ...(result.stacked ? { stacked: result.stacked } : {}),
     };
   } finally {
     await quantModel.release();
@@ -131,15 +144,16 @@ export async function fitAndScoreBlock(
 /**
  * The walk-forward backtest: for each block, refit on the races before it and score it. A block whose
  * OUT/blocks/<first>-<last>/races.json exists is read back instead of redone (resume); each fit is
- * appended to OUT/experiments.jsonl.
+ * appended to the experiment log.
  */
 export async function runWalkForward(
   all: readonly HkRace[],
   opts: WalkForwardOptions,
-): Promise<{ races: ReplayedRace[]; blocks: BlockSummary[] }> {
+): Promise<{ races: ReplayedRace[]; blocks: BlockSummary[]; contributions: Contributions }> {
   const blocks = walkForwardBlocks(all, opts.from, opts.step);
   const races: ReplayedRace[] = [];
   const summaries: BlockSummary[] = [];
+  const stages: ContributionBlock[] = [];
   mkdirSync(opts.out, { recursive: true });
   for (const [i, block] of blocks.entries()) {
     const first = block[0]!.raceNumericId;
@@ -166,30 +180,56 @@ export async function runWalkForward(
       writeFileSync(`${done}.tmp`, JSON.stringify({ trainingRaces, races: scored }));
       renameSync(`${done}.tmp`, done);
       const summary = summariseBlock(scored, first, last, trainingRaces, false);
-      appendFileSync(
-        join(opts.out, 'experiments.jsonl'),
-        `${JSON.stringify({
-          at: new Date().toISOString(),
-          kind: 'walk-forward-block',
-          data: { trainUntilRaceId: first, trainingRaces, scoredFrom: first, scoredTo: last },
-          params: {
-            folds: opts.fit.folds,
-            rounds: opts.fit.rounds,
-            richTerms: opts.fit.richTerms,
-            richL2: opts.fit.richL2,
-          },
-          cv: { quantPseudoR2: res.cvPseudoR2 },
-          walkForward: {
-            races: summary.races,
-            pseudoR2: summary.pseudoR2,
-            finalVsMarket: summary.finalVsMarket,
-          },
-          seconds: (performance.now() - t0) / 1000,
-        })}\n`,
-      );
+      const comparison = appendExperiment(opts.experimentLog, {
+        at: new Date().toISOString(),
+        kind: 'walk-forward-block',
+        data: {
+          ...(opts.source ? { source: opts.source } : {}),
+          trainUntilRaceId: first,
+          trainingRaces,
+          scoredFrom: first,
+          scoredTo: last,
+        },
+        params: {
+          folds: opts.fit.folds,
+          trials: opts.fit.trials,
+          richTerms: opts.fit.richTerms,
+          richL2: opts.fit.richL2,
+        },
+        cv: {
+          quantPseudoR2: res.cvPseudoR2,
+          ...(res.stacked
+            ? { stacked: { ...res.stacked.choice, terms: res.stacked.terms, table: res.stacked.cv.table } }
+            : {}),
+        },
+        walkForward: {
+          races: summary.races,
+          pseudoR2: summary.pseudoR2,
+          finalVsMarket: summary.finalVsMarket,
+        },
+        seconds: (performance.now() - t0) / 1000,
+      });
+      opts.onExperiment?.(comparison);
     }
     races.push(...scored);
     summaries.push(summariseBlock(scored, first, last, trainingRaces, resumed));
+    const stage = loadCalibrationArtefacts(join(dir, 'models'))?.richBlend;
+    stages.push({
+      firstRaceId: first,
+      lastRaceId: last,
+      races: scored,
+      ...(stage
+        ? {
+            stage: {
+              candidate: stage.stacked?.candidate ?? `${stage.terms.length} fixed terms`,
+              terms: stage.terms.map((t) => ({
+                ...t,
+                ...(stage.stacked ? { se: stage.stacked.se[t.name] } : {}),
+              })),
+            },
+          }
+        : {}),
+    });
   }
-  return { races, blocks: summaries };
+  return { races, blocks: summaries, contributions: contributions(stages) };
 }

@@ -1,10 +1,11 @@
 import { loadEnv } from '../config/env.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { errorMap } from '../agents/error-map.js';
+import { renderContributions, type Contributions } from '../backtest/contributions.js';
 import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
 import { errorMapRacesFromReplay, renderErrorMap } from '../backtest/error-map-report.js';
 import { backtestMetrics, type BacktestMetrics } from '../backtest/metrics.js';
@@ -17,6 +18,7 @@ import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
 import { formatSkipped, type SkippedRace } from '../schemas/validate-races.js';
 import type { HkRace } from '../models/hk/types.js';
 import { QuantScorer } from '../models/quant/scorer.js';
+import { formatComparison } from '../models/training/experiment-log.js';
 import { ensureVenv } from '../models/training/python.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
 import { positiveInt } from './options.js';
@@ -55,7 +57,22 @@ const program = new Command()
   .option('--from-race-id <n>', 'walk-forward: the first scored race id', positiveInt, 1500)
   .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
   .option('--folds <n>', 'walk-forward: time-blocked folds inside each training window', positiveInt, 4)
-  .option('--rounds <n>', 'walk-forward: boosting rounds of the LightGBM ranker', positiveInt, 400)
+  .option(
+    '--trials <n>',
+    'walk-forward: Optuna trials for the boosted member, searched once on the first training window and reused',
+    positiveInt,
+    12,
+  )
+  .addOption(
+    new Option('--market-stage <set>', 'walk-forward: the market stage fitted per block (see npm run train)')
+      .choices(['stacked', 'base', 'extended'])
+      .default('stacked'),
+  )
+  .option(
+    '--experiment-log <file>',
+    'walk-forward: the JSONL experiment log each refit is appended to',
+    join(REPO, 'results', 'experiments.jsonl'),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -70,7 +87,9 @@ const opts = program.opts<{
   fromRaceId: number;
   step: number;
   folds: number;
-  rounds: number;
+  trials: number;
+  marketStage: 'stacked' | 'base' | 'extended';
+  experimentLog: string;
 }>();
 
 const line = (metrics: BacktestMetrics, name: 'market' | 'quant' | 'fused' | 'final'): string =>
@@ -84,8 +103,9 @@ function writeOutputs(
   replayed: ReplayedRace[],
   from: number,
   meta: { command: string; seconds: number; versions: string; mode: string },
-  blocks?: BlockSummary[],
+  walk?: { blocks: BlockSummary[]; contributions: Contributions },
 ): void {
+  const blocks = walk?.blocks;
   const metrics = backtestMetrics(replayed, from);
   const report = renderReport(metrics, replayed, meta);
   const wf = blocks ? renderWalkForwardSection(metrics, replayed, blocks) : null;
@@ -95,9 +115,15 @@ function writeOutputs(
   mkdirSync(opts.out, { recursive: true });
   writeFileSync(
     join(opts.out, 'metrics.json'),
-    `${JSON.stringify({ ...metrics, skipped, book: bookMetrics(book), errorMap: errors, mode: meta.mode, versions: meta.versions, seconds: meta.seconds, ...(blocks ? { blocks } : {}) }, null, 1)}\n`,
+    `${JSON.stringify({ ...metrics, skipped, book: bookMetrics(book), errorMap: errors, mode: meta.mode, versions: meta.versions, seconds: meta.seconds, ...(walk ? walk : {}) }, null, 1)}\n`,
   );
-  const sections = [report.markdown, ...(wf ? [wf.markdown] : []), book.markdown, errorReport.markdown];
+  const sections = [
+    report.markdown,
+    ...(wf ? [wf.markdown] : []),
+    ...(walk ? [renderContributions(walk.contributions)] : []),
+    book.markdown,
+    errorReport.markdown,
+  ];
   writeFileSync(join(opts.out, 'report.md'), sections.join('\n'));
   for (const [name, svg] of Object.entries({
     ...report.charts,
@@ -174,6 +200,7 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
     Presets.shades_classic,
   );
   bar.start(total, 0, { block: '-', stage: 'starting' });
+  const comparisons: string[] = [];
   let result;
   try {
     result = await runWalkForward(all, {
@@ -182,8 +209,10 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
       out: opts.out,
       fit: {
         folds: opts.folds,
-        rounds: opts.rounds,
-        richTerms: 'base',
+        trials: opts.trials,
+        // Searched once on the first block's window (races before --from-race-id), reused after.
+        quantParamsFile: join(opts.out, 'quant-params.json'),
+        richTerms: opts.marketStage,
         richL2: 1,
         python,
         log: (l) => bar.update({ stage: l.slice(0, 60) }),
@@ -191,6 +220,9 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
       onBlockStart: (i, n, first, last) =>
         bar.update({ block: `${i + 1}/${n} (${first}-${last})`, stage: 'fitting' }),
       onRace: () => bar.increment({ stage: 'scoring' }),
+      experimentLog: opts.experimentLog,
+      source: basename(resolve(opts.data)),
+      onExperiment: (c) => comparisons.push(formatComparison(c)),
     });
   } finally {
     bar.stop();
@@ -201,11 +233,12 @@ async function walkForward(all: HkRace[], started: number): Promise<void> {
     {
       command: `npm run backtest -- --walk-forward --data ${opts.data} --from-race-id ${opts.fromRaceId} --step ${opts.step} --out ${opts.out}`,
       seconds: (performance.now() - started) / 1000,
-      versions: `refitted per block (OUT/blocks/<first>-<last>/models), ${opts.folds} folds, ${opts.rounds} rounds`,
+      versions: `refitted per block (OUT/blocks/<first>-<last>/models), ${opts.folds} folds, ${opts.trials} search trials`,
       mode: 'walk-forward',
     },
-    result.blocks,
+    { blocks: result.blocks, contributions: result.contributions },
   );
+  console.log([`refits appended to ${opts.experimentLog}`, ...comparisons].join('\n'));
 }
 
 async function main(): Promise<void> {

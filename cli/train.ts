@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { loadEnv } from '../config/env.js';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
+import { appendExperiment, formatComparison } from '../models/training/experiment-log.js';
 import { fitAllModels } from '../models/training/fit-all.js';
 import { ensureVenv } from '../models/training/python.js';
 import { FEATURE_VERSION } from '../models/features/definitions.js';
@@ -32,14 +33,25 @@ const program = new Command()
     join(REPO, 'data', 'train'),
   )
   .option('--folds <n>', 'chronological folds for cross-fitted training probabilities', positiveInt, 4)
-  .option('--rounds <n>', 'boosting rounds of the LightGBM ranker', positiveInt, 400)
+  .option(
+    '--trials <n>',
+    'Optuna trials for the boosted member (searched on the training window only)',
+    positiveInt,
+    12,
+  )
   .option(
     '--rich-terms <set>',
-    'one-stage blend terms: "base" (market, quant, LR product, matrix) or "extended" (market, the four group ' +
-      'log-LRs and the quant members; a base-term fallback is fitted beside it)',
-    'base',
+    'market stage: "stacked" (terms and L2 chosen by time-blocked CV on the training races), "base" (market, ' +
+      'quant, LR product, matrix) or "extended" (market, the four group log-LRs and the quant members; a ' +
+      'base-term fallback is fitted beside the extended ones)',
+    'stacked',
   )
   .option('--rich-l2 <x>', 'ridge penalty of the one-stage blend (every term but ln_market)', Number, 1)
+  .option(
+    '--experiment-log <file>',
+    'the JSONL experiment log this run is appended to',
+    join(REPO, 'results', 'experiments.jsonl'),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -47,12 +59,13 @@ const opts = program.opts<{
   trainUntilRaceId: number;
   workDir: string;
   folds: number;
-  rounds: number;
+  trials: number;
   richTerms: string;
   richL2: number;
+  experimentLog: string;
 }>();
-if (opts.richTerms !== 'base' && opts.richTerms !== 'extended')
-  throw new Error(`--rich-terms must be base or extended, not ${opts.richTerms}`);
+if (opts.richTerms !== 'base' && opts.richTerms !== 'extended' && opts.richTerms !== 'stacked')
+  throw new Error(`--rich-terms must be stacked, base or extended, not ${opts.richTerms}`);
 if (!(opts.richL2 >= 0)) throw new Error(`--rich-l2 must be a number >= 0`);
 const cut = opts.trainUntilRaceId;
 const started = performance.now();
@@ -78,7 +91,7 @@ bar.start(hkRaces.length, 0);
 const fit = fitAllModels(hkRaces, modelsDirs, {
   cut,
   folds: opts.folds,
-  rounds: opts.rounds,
+  trials: opts.trials,
   richTerms: opts.richTerms,
   richL2: opts.richL2,
   python,
@@ -108,3 +121,25 @@ pool weights     ${Object.entries(meta.pool.weights)
   .join(', ')}
 cross-fitted training pseudo R^2 ${meta.metrics.crossFittedTraining.model.pseudoR2.toFixed(4)}
 done in ${seconds} s`);
+
+const lastRaceId = Math.max(...hkRaces.map((r) => r.raceNumericId));
+const comparison = appendExperiment(opts.experimentLog, {
+  at: new Date().toISOString(),
+  kind: 'train',
+  data: {
+    source: basename(resolve(opts.data)),
+    trainUntilRaceId: cut,
+    trainingRaces: meta.trainingRaces,
+    ...(h ? { scoredFrom: cut, scoredTo: lastRaceId } : {}),
+  },
+  params: { folds: opts.folds, trials: opts.trials, richTerms: opts.richTerms, richL2: opts.richL2 },
+  cv: {
+    quantPseudoR2: meta.metrics.crossFittedTraining.model.pseudoR2,
+    ...(fit.stacked
+      ? { stacked: { ...fit.stacked.choice, terms: fit.stacked.terms, table: fit.stacked.cv.table } }
+      : {}),
+  },
+  ...(h ? { heldOut: { quantPseudoR2: h.model.pseudoR2, marketPseudoR2: h.market?.pseudoR2 ?? null } } : {}),
+  seconds: Number(seconds),
+});
+log(`appended to ${rel(opts.experimentLog)}\n${formatComparison(comparison)}`);

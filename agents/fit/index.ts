@@ -19,6 +19,13 @@ export {
   type RichBlendRace,
   type RichBlendTerm,
 } from './rich-blend.js';
+export {
+  fitStackedStage,
+  STACKED_CANDIDATES,
+  STACKED_L2,
+  type StackedCandidate,
+  type StackedFit,
+} from './stacked.js';
 export { fitBinCounts, fitConformal, fitBootstrap } from './intervals.js';
 export { compareRaceIds } from './race-order.js';
 export * from './calibration-artefacts.js';

@@ -5,7 +5,7 @@
  * map and going/distance records are deliberately absent: they are the qualitative analyst's evidence,
  * and fusion must not count them twice.
  */
-export const FEATURE_VERSION = 'qf2';
+export const FEATURE_VERSION = 'qf3';
 
 export const FEATURE_DEFINITIONS = [
   {
@@ -55,6 +55,11 @@ export const FEATURE_DEFINITIONS = [
   { name: 'declared_weight_change_missing', meaning: '1 when the body-weight change is unknown' },
   { name: 'draw_rel', meaning: '(draw - 1) / (max(field size, highest draw) - 1): 0 = inside, 1 = outside' },
   { name: 'draw_rel_sprint', meaning: 'draw_rel when the race is 1200 m or shorter, else 0' },
+  {
+    name: 'draw_bias',
+    meaning:
+      'ln(win rate from this stall at this venue, surface and distance, shrunk to the course rate with 300 pseudo-runs / the course rate), from earlier races only',
+  },
   { name: 'distance_change', meaning: '(distance now - distance of the last run) / 400 m; 0 when unknown' },
   { name: 'age', meaning: 'age in years; default 4' },
   { name: 'log_days_since', meaning: 'ln(1 + days since the last run); 0 for a first start' },
@@ -69,6 +74,45 @@ export const FEATURE_DEFINITIONS = [
   { name: 'country_usa', meaning: '1 when bred in the USA' },
   { name: 'type_gelding', meaning: '1 for a gelding' },
   {
+    name: 'ln_odds_last',
+    meaning:
+      "ln of the win odds at the horse's last run (the public's view then, not today's market); default ln 20",
+  },
+  { name: 'ln_odds_mean3', meaning: 'mean ln win odds over the last 3 runs; default ln 20' },
+  {
+    name: 'early_pct_mean3',
+    meaning:
+      'mean first-call running position as a share of the field over the last 3 runs (0 = led); default 0.5',
+  },
+  {
+    name: 'pos_gain_mean3',
+    meaning:
+      'mean of (first-call share - finishing share) over the last 3 runs: places made up late; default 0',
+  },
+  {
+    name: 'speed_fig_trend',
+    meaning: 'last speed figure minus the mean of the up to 3 before it; 0 with fewer than 2 figures',
+  },
+  { name: 'implied_last', meaning: '1 / win odds at the last run; 1/20 by default' },
+  {
+    name: 'ln_odds_trend',
+    meaning: 'ln odds at the last run minus the mean of the up to 2 before it; 0 with fewer than 2',
+  },
+  { name: 'place_rate_shrunk', meaning: '(top-3 finishes + 5 * 0.25) / (runs + 5)' },
+  { name: 'finish_pct_best4', meaning: 'best finishing share over the last 4 runs; default 0.6' },
+  {
+    name: 'speed_fig_decay6',
+    meaning: 'speed figures of the last 6 runs, weights 0.7^k from the latest; default -3',
+  },
+  {
+    name: 'finish_pct_decay6',
+    meaning: 'finishing shares of the last 6 runs, weights 0.7^k from the latest; default 0.6',
+  },
+  {
+    name: 'rating_trend3',
+    meaning: 'rating now minus the rating 3 runs ago (or the oldest of fewer); 0 when unknown',
+  },
+  {
     name: 'speed_fig_mean4_z',
     meaning: 'speed_fig_mean4 as a z-score within this field (sd floored at 1e-3)',
   },
@@ -80,6 +124,9 @@ export const FEATURE_DEFINITIONS = [
   { name: 'rating_z', meaning: 'rating as a z-score within this field' },
   { name: 'weight_carried_z', meaning: 'weight_carried as a z-score within this field' },
   { name: 'win_rate_z', meaning: 'win_rate_shrunk as a z-score within this field' },
+  { name: 'ln_odds_last_z', meaning: 'ln_odds_last as a z-score within this field' },
+  { name: 'ln_odds_mean3_z', meaning: 'ln_odds_mean3 as a z-score within this field' },
+  { name: 'early_pct_mean3_z', meaning: 'early_pct_mean3 as a z-score within this field' },
 ] as const;
 
 export type FeatureName = (typeof FEATURE_DEFINITIONS)[number]['name'];

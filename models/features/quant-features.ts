@@ -1,7 +1,7 @@
 import type { PastRun, RunnerHistory } from '../../schemas/history.js';
 import { activeRunners, type RaceCard, type Runner } from '../../schemas/race-card.js';
 import { FEATURE_NAMES, FEATURE_VERSION, type FeatureName } from './definitions.js';
-import { parFor, type SpeedPars } from './pars.js';
+import { drawBias, parFor, type SpeedPars } from './pars.js';
 
 export interface QuantFeatures {
   names: string[];
@@ -11,6 +11,8 @@ export interface QuantFeatures {
 }
 
 const DAY_MS = 86_400_000;
+/** ln(20): about the median price of a runner, for a horse with no priced past run. */
+const LN_ODDS_DEFAULT = Math.log(20);
 const clip = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const meanOr = (xs: number[], d: number): number => (xs.length > 0 ? mean(xs) : d);
@@ -34,6 +36,28 @@ function lateFigure(run: PastRun, pars: SpeedPars): number | null {
 function behindPerKm(run: PastRun): number | null {
   if (run.finishTimeS === null || run.winnerTimeS === null || run.distanceM <= 0) return null;
   return clip((run.finishTimeS - run.winnerTimeS) / (run.distanceM / 1000), 0, 6);
+}
+
+/** ln of the win odds the market offered at a past run, clipped to the data's [1, 99]. */
+const lnOdds = (r: PastRun): number | null =>
+  r.winOdds === null || !(r.winOdds > 0) ? null : Math.log(clip(r.winOdds, 1, 99));
+
+/** First sectional call as a share of the field: 0 = led early, 1 = last. */
+const earlyPct = (r: PastRun): number | null =>
+  r.positionCalls.length > 0 && r.fieldSize > 1
+    ? (Math.min(r.positionCalls[0] as number, r.fieldSize) - 1) / (r.fieldSize - 1)
+    : null;
+
+/** Mean with weights 0.7^k from the latest value, skipping missing ones; d when none. */
+function decayed(xs: (number | null)[], d: number): number {
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, k) => {
+    if (x === null) return;
+    num += 0.7 ** k * x;
+    den += 0.7 ** k;
+  });
+  return den > 0 ? num / den : d;
 }
 
 const finishPct = (r: PastRun): number | null =>
@@ -62,6 +86,17 @@ function runnerFeatures(
     .filter(present);
   const behind = runs.map(behindPerKm).filter(present).slice(0, 4);
   const pcts = runs.slice(0, 4).map(finishPct).filter(present);
+  const odds = runs.slice(0, 3).map(lnOdds).filter(present);
+  const early = runs.slice(0, 3).map(earlyPct).filter(present);
+  const gains = runs
+    .slice(0, 3)
+    .map((r) => {
+      const e = earlyPct(r);
+      const f = finishPct(r);
+      return e === null || f === null ? null : e - f;
+    })
+    .filter(present);
+  const olderRating = runs[Math.min(2, runs.length - 1)]?.rating ?? null;
   const rating = runner.rating ?? 60;
   const days = last ? Math.max(0, (Date.parse(card.meeting.date) - Date.parse(last.date)) / DAY_MS) : 0;
   const lastClass = last ? classNumber(last.raceClass) : null;
@@ -96,6 +131,7 @@ function runnerFeatures(
     declared_weight_change_missing: bodyChange === null ? 1 : 0,
     draw_rel: drawRel,
     draw_rel_sprint: card.distanceM <= 1200 ? drawRel : 0,
+    draw_bias: drawBias(pars, card, runner.draw),
     distance_change: last ? (card.distanceM - last.distanceM) / 400 : 0,
     age: runner.age ?? 4,
     log_days_since: Math.log1p(days),
@@ -109,6 +145,22 @@ function runnerFeatures(
     country_gb: country('GB'),
     country_usa: country('USA'),
     type_gelding: runner.horseType === 'Gelding' ? 1 : 0,
+    ln_odds_last: (last ? lnOdds(last) : null) ?? LN_ODDS_DEFAULT,
+    ln_odds_mean3: meanOr(odds, LN_ODDS_DEFAULT),
+    early_pct_mean3: meanOr(early, 0.5),
+    pos_gain_mean3: meanOr(gains, 0),
+    speed_fig_trend: figs.length >= 2 ? (figs[0] as number) - mean(figs.slice(1)) : 0,
+    implied_last: Math.exp(-((last ? lnOdds(last) : null) ?? LN_ODDS_DEFAULT)),
+    ln_odds_trend: odds.length >= 2 ? (odds[0] as number) - mean(odds.slice(1)) : 0,
+    place_rate_shrunk:
+      (runs.filter((r) => r.position !== null && r.position <= 3).length + 5 * 0.25) / (runs.length + 5),
+    finish_pct_best4: pcts.length > 0 ? Math.min(...pcts) : 0.6,
+    speed_fig_decay6: decayed(
+      runs.slice(0, 6).map((r) => speedFigure(r, pars)),
+      -3,
+    ),
+    finish_pct_decay6: decayed(runs.slice(0, 6).map(finishPct), 0.6),
+    rating_trend3: runner.rating !== undefined && olderRating !== null ? runner.rating - olderRating : 0,
     // Filled in by withinRaceZ once the whole field is known.
     speed_fig_mean4_z: 0,
     speed_fig_best4_z: 0,
@@ -119,6 +171,9 @@ function runnerFeatures(
     rating_z: 0,
     weight_carried_z: 0,
     win_rate_z: 0,
+    ln_odds_last_z: 0,
+    ln_odds_mean3_z: 0,
+    early_pct_mean3_z: 0,
   };
 }
 
@@ -132,6 +187,9 @@ const Z_FEATURES: [FeatureName, FeatureName][] = [
   ['rating', 'rating_z'],
   ['weight_carried', 'weight_carried_z'],
   ['win_rate_shrunk', 'win_rate_z'],
+  ['ln_odds_last', 'ln_odds_last_z'],
+  ['ln_odds_mean3', 'ln_odds_mean3_z'],
+  ['early_pct_mean3', 'early_pct_mean3_z'],
 ];
 
 function withinRaceZ(values: Record<FeatureName, number>[], from: FeatureName, to: FeatureName): void {

@@ -27,7 +27,7 @@ export type QuantMember = z.infer<typeof MemberSchema>;
 
 /**
  * Written by models/training/train_quant.py beside the ONNX files: one member per ONNX graph (a
- * conditional logit and a LightGBM ranker), combined by a log-linear pool,
+ * linear conditional logit and a LightGBM boosted conditional logit), combined by a log-linear pool,
  * p_i proportional to exp(sum_k weight_k * score_k,i) over the race.
  */
 export const QuantModelMetadataSchema = z.object({

@@ -1,5 +1,5 @@
 import { activeRunners, placesPaidFor, type RaceCard } from '../../schemas/race-card.js';
-import type { SpeedPars } from '../features/pars.js';
+import { addDrawResults, type SpeedPars } from '../features/pars.js';
 import { buildQuantFeatures } from '../features/quant-features.js';
 import { HistoryAccumulator } from '../hk/history-accumulator.js';
 import type { HkRace } from '../hk/types.js';
@@ -22,7 +22,9 @@ export interface TrainingRace {
 
 /**
  * One chronological pass: for each race, read the histories first, then record the result, so no
- * race's features ever see its own or a later result.
+ * race's features ever see its own or a later result. The draw counts follow the same rule: they are
+ * rebuilt here as of each race date (races on earlier dates only), so a training race's draw bias never
+ * includes its own result; at the cut they equal the fitted counts in `pars` that serving reads.
  */
 export function collectTrainingData(
   races: Iterable<HkRace>,
@@ -30,11 +32,16 @@ export function collectTrainingData(
   onRace?: (race: TrainingRace) => void,
 ): { races: TrainingRace[]; featureNames: string[] } {
   const acc = new HistoryAccumulator();
+  const asOf: SpeedPars = { ...pars, draw: {}, drawCourse: {} };
+  let pending: HkRace[] = [];
   const out: TrainingRace[] = [];
   let featureNames: string[] = [];
   for (const race of races) {
     const histories = acc.historiesFor(race.card);
-    const features = buildQuantFeatures(race.card, histories, pars);
+    const date = race.card.meeting.date;
+    for (const done of pending.filter((r) => r.card.meeting.date < date)) addDrawResults(asOf, done);
+    pending = pending.filter((r) => r.card.meeting.date >= date);
+    const features = buildQuantFeatures(race.card, histories, asOf);
     featureNames = features.names;
     const active = activeRunners(race.card);
     const activeIds = new Set(active.map((r) => r.horseId));
@@ -51,6 +58,7 @@ export function collectTrainingData(
       finishOrder: race.outcome.finishOrder.filter((id) => activeIds.has(id)),
     };
     acc.record(race);
+    pending.push(race);
     out.push(item);
     onRace?.(item);
   }

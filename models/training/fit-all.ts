@@ -4,11 +4,13 @@ import {
   CalibrationArtefactsSchema,
   fitCalibrationArtefacts,
   fitRichBlend,
+  fitStackedStage,
   marketProbabilities,
   RICH_BLEND_EXTENDED_TERMS,
   type CalibrationArtefacts,
   type RichBlendRace,
   type RichBlendTerm,
+  type StackedFit,
 } from '../../agents/index.js';
 import { FEATURE_DEFINITIONS, FEATURE_VERSION } from '../features/definitions.js';
 import { fitSpeedPars, type SpeedPars } from '../features/pars.js';
@@ -34,8 +36,17 @@ export interface FitOptions {
   /** Fit on races with race_id below this; nothing at or after it is read. */
   cut: number;
   folds: number;
-  rounds: number;
-  richTerms: 'base' | 'extended';
+  /** Optuna trials for the boosted member's hyperparameters, searched inside the training window. */
+  trials: number;
+  /**
+   * Search once, reuse later: when this file exists the trainer reuses its hyperparameters (re-choosing
+   * only the boosting rounds on this window); when it does not, the trainer searches and writes it.
+   * Unset: search on every fit.
+   */
+  quantParamsFile?: string;
+  /** 'stacked': terms and L2 chosen by time-blocked CV on the training races (agents/fit/stacked.ts). */
+  richTerms: 'base' | 'extended' | 'stacked';
+  /** The ridge penalty of 'base' and 'extended' (the stacked stage chooses its own). */
   richL2: number;
   python: string;
   /**
@@ -57,6 +68,8 @@ export interface FitResult {
   artefactFile: string;
   calibrationRaces: number;
   richTerms: { name: string; coef: number }[];
+  /** The stacked stage's CV choice, when richTerms is 'stacked'. */
+  stacked?: StackedFit;
 }
 
 // The extended set (SPEC 6.4): the four qualitative group log-LRs and the quant members' log-probabilities
@@ -93,7 +106,9 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
 
   const modelVersion = `ens-${FEATURE_VERSION}-cut${cut}`;
   const oofFile = join(dirs.work, 'oof-scores.csv');
-  log(`training the conditional logit and the LightGBM ranker on ${training.length} races (Python)...`);
+  log(
+    `training the conditional logit and the boosted conditional logit (LightGBM, Optuna search) on ${training.length} races (Python)...`,
+  );
   runQuantTrainer(opts.python, {
     matrix: matrixFile,
     cut,
@@ -103,7 +118,8 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
     'pars-file': parsFile,
     'oof-out': oofFile,
     folds,
-    rounds: opts.rounds,
+    trials: opts.trials,
+    ...(opts.quantParamsFile ? { 'params-file': opts.quantParamsFile } : {}),
   });
   const metaFile = join(dirs.quant, `quant-${modelVersion}.json`);
   const meta = loadQuantMetadata(metaFile);
@@ -168,17 +184,12 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
     const winner = c.input.runners.findIndex((r) => r.horseId === c.winnerHorseId);
     return market && winner >= 0 ? [{ runners: c.input.runners, market, winner }] : [];
   });
-  const base = fitRichBlend(blendRaces, opts.richL2);
-  const rich = opts.richTerms === 'extended' ? fitRichBlend(blendRaces, opts.richL2, EXTENDED) : base;
+  const richBlend = fitMarketStage(blendRaces, opts);
   const artefacts = CalibrationArtefactsSchema.parse({
     ...fitted,
     richBlend: {
-      kind: 'conditional-logit',
-      terms: rich.terms,
-      races: rich.races,
-      l2: opts.richL2,
+      ...richBlend.blend,
       source: `cross-fitted quant scores and evidence LRs (${folds} time blocks) on training races before ${cut}`,
-      ...(rich === base ? {} : { fallback: { terms: base.terms, races: base.races } }),
     },
   });
   const artefactFile = join(dirs.artefacts, `calibration-${artefactVersion}.json`);
@@ -196,6 +207,60 @@ export function fitAllModels(hkRaces: readonly HkRace[], dirs: FitDirs, opts: Fi
     artefacts,
     artefactFile,
     calibrationRaces: calibration.length,
-    richTerms: rich.terms,
+    richTerms: richBlend.blend.terms,
+    ...(richBlend.stacked ? { stacked: richBlend.stacked } : {}),
+  };
+}
+
+/**
+ * The market stage (SPEC 6.4): the one-stage blend on fixed terms ('base', 'extended' at richL2), or
+ * the stacked second stage with its terms and L2 chosen by time-blocked CV inside these training
+ * races. A blend with extended terms carries a base-term fallback fitted on the same races.
+ */
+function fitMarketStage(
+  blendRaces: RichBlendRace[],
+  opts: FitOptions,
+): {
+  // Checked when CalibrationArtefactsSchema parses the artefact it goes into.
+  blend: { terms: { name: RichBlendTerm; coef: number }[] } & Record<string, unknown>;
+  stacked?: StackedFit;
+} {
+  if (opts.richTerms === 'stacked') {
+    const stacked = fitStackedStage(blendRaces, { folds: opts.folds });
+    const { l2 } = stacked.choice;
+    const terms = stacked.terms.map(({ name, coef }) => ({ name, coef }));
+    const needsFallback = terms.some((t) =>
+      (RICH_BLEND_EXTENDED_TERMS as readonly string[]).includes(t.name),
+    );
+    const fallback = needsFallback ? fitRichBlend(blendRaces, l2) : null;
+    opts.log(
+      `stacked stage: ${stacked.choice.candidate} at L2 ${l2} (CV ${stacked.cv.races} races): ${terms.map((t) => `${t.name} ${t.coef.toFixed(3)}`).join(', ')}`,
+    );
+    return {
+      blend: {
+        kind: 'conditional-logit',
+        terms,
+        races: stacked.races,
+        l2,
+        ...(fallback ? { fallback: { terms: fallback.terms, races: fallback.races } } : {}),
+        stacked: {
+          candidate: stacked.choice.candidate,
+          se: Object.fromEntries(stacked.terms.map((t) => [t.name, t.se])),
+          cv: stacked.cv,
+        },
+      },
+      stacked,
+    };
+  }
+  const base = fitRichBlend(blendRaces, opts.richL2);
+  const rich = opts.richTerms === 'extended' ? fitRichBlend(blendRaces, opts.richL2, EXTENDED) : base;
+  return {
+    blend: {
+      kind: 'conditional-logit',
+      terms: rich.terms,
+      races: rich.races,
+      l2: opts.richL2,
+      ...(rich === base ? {} : { fallback: { terms: base.terms, races: base.races } }),
+    },
   };
 }

@@ -34,8 +34,8 @@ async function block(season: HkRace[], dir: string): Promise<{ files: Map<string
   const blocks = walkForwardBlocks(season, season[300]!.raceNumericId, 60);
   const res = await fitAndScoreBlock(season, blocks[0]!, dir, {
     folds: 2,
-    rounds: 20,
-    richTerms: 'base',
+    trials: 2,
+    richTerms: 'stacked',
     richL2: 1,
     python: ensureVenv(() => {}),
     log: () => {},

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_DEFINITIONS, FEATURE_NAMES, FEATURE_VERSION } from '../../../models/features/definitions.js';
-import { fitSpeedPars } from '../../../models/features/pars.js';
+import { addDrawResults, drawBias, fitSpeedPars } from '../../../models/features/pars.js';
 import { buildQuantFeatures } from '../../../models/features/quant-features.js';
 import { HistoryAccumulator } from '../../../models/hk/history-accumulator.js';
 import { syntheticCard, syntheticRace } from './synthetic.js';
@@ -79,6 +79,8 @@ void test('speed figures are seconds per km faster than the par for the same ven
     trainUntilRaceId: 0,
     finish: { [`${last.venue}|${last.surface}|${last.distanceM}`]: par },
     lastSection: {},
+    draw: {},
+    drawCourse: {},
   };
   const f = rowOf(buildQuantFeatures(card, histories, own).rows[0]);
   assert.ok(
@@ -88,4 +90,24 @@ void test('speed figures are seconds per km faster than the par for the same ven
     ) < 1e-4,
   );
   assert.equal(f.speed_missing, 0);
+});
+
+void test('draw bias is positive for a stall that wins more than the course rate, shrunk towards 0', () => {
+  const card = syntheticCard(0);
+  const [inside, outside] = card.runners;
+  assert.ok(inside && outside);
+  const counts = { draw: {}, drawCourse: {} };
+  // 400 races in which the inside stall always wins.
+  for (let i = 0; i < 400; i++)
+    addDrawResults(counts, {
+      raceNumericId: i,
+      card,
+      outcome: { finishOrder: [], winners: [inside.horseId], results: [], winnerTimeS: null },
+    });
+  const favoured = drawBias(counts, card, inside.draw);
+  const never = drawBias(counts, card, outside.draw);
+  assert.ok(favoured > 0 && never < 0, `favoured ${favoured}, never ${never}`);
+  // Shrinkage: 400 runs against 300 pseudo-runs keep it well short of the raw ln(1 / base rate).
+  assert.ok(favoured < Math.log(card.runners.length));
+  assert.equal(drawBias({ draw: {}, drawCourse: {} }, card, inside.draw), 0);
 });
