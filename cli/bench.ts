@@ -10,6 +10,7 @@ import { percentiles, type Percentiles } from '../bench/stats.js';
 import { loadEnv, PROJECT_ROOT } from '../config/env.js';
 import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
+import type { ActivityPlan } from '../schemas/activity-placement.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { RaceOptions } from '../schemas/workflow-input.js';
 import { openSession, type Session } from '../session/open-session.js';
@@ -38,6 +39,10 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const CONFIGS: Array<{ name: string; options: Partial<RaceOptions> }> = [
   { name: 'evidence-qual + inline agents', options: { sandbox: 'inline', qual: 'evidence' } },
   { name: 'evidence-qual + process-sandboxed agents', options: { sandbox: 'process', qual: 'evidence' } },
+  {
+    name: 'evidence-qual + inline agents, every stage remote',
+    options: { sandbox: 'inline', qual: 'evidence', placement: 'remote' },
+  },
 ];
 
 async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
@@ -62,12 +67,23 @@ async function timedRace(
   session: Session,
   card: RaceCard,
   options: Partial<RaceOptions>,
-): Promise<{ ms: number; workflowId: string; runId: string }> {
+): Promise<{ ms: number; workflowId: string; runId: string; plan?: ActivityPlan }> {
   const workflowId = `bench-${tag}-${++seq}`;
   const t0 = performance.now();
   const { runId } = await session.client.startRace(card, { ...options, workflowId });
-  await session.client.result(workflowId, runId);
-  return { ms: performance.now() - t0, workflowId, runId };
+  const result = await session.client.result(workflowId, runId);
+  return { ms: performance.now() - t0, workflowId, runId, plan: result.provenance.activityPlan };
+}
+
+/** One no-op workflow of the race's shape, its stages placed as the race's were. */
+async function timedFloor(session: Session, plan: ActivityPlan | undefined): Promise<number> {
+  const t0 = performance.now();
+  await session.client.temporal.workflow.execute('floorWorkflow', {
+    taskQueue: session.client.taskQueue,
+    workflowId: `bench-floor-${tag}-${++seq}`,
+    args: plan ? [plan] : [],
+  });
+  return performance.now() - t0;
 }
 
 function meanStages(all: StageTimes[]): Record<string, number> {
@@ -83,35 +99,30 @@ async function main(): Promise<void> {
     log('warming up...');
     for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session, card(i), c.options);
 
+    // Each configuration's races alternate with floor workflows of the same shape and the same activity
+    // plan (read from the race's provenance), so race and floor see the same server and the same load.
     const raceLatencyMs: Record<string, Percentiles> = {};
+    const floorLatencyMs: Record<string, Percentiles> = {};
     const stagesMs: Record<string, Record<string, number>> = {};
+    const plans: Record<string, ActivityPlan | undefined> = {};
     for (const c of CONFIGS) {
-      log(`latency: ${c.name} (${opts.races} sequential races)`);
+      log(`latency: ${c.name} (${opts.races} sequential races, each followed by a floor workflow)`);
       const lat: number[] = [];
+      const floor: number[] = [];
       const stages: StageTimes[] = [];
       for (let i = 0; i < opts.races; i++) {
         const r = await timedRace(session, card(i), c.options);
         lat.push(r.ms);
+        plans[c.name] = r.plan;
         stages.push(await stageTimes(session.client.temporal, r.workflowId, r.runId));
+        floor.push(await timedFloor(session, r.plan));
       }
       raceLatencyMs[c.name] = percentiles(lat);
+      floorLatencyMs[c.name] = percentiles(floor);
       stagesMs[c.name] = meanStages(stages);
     }
-
-    log(`floor: ${opts.races} no-op workflows of the same shape`);
-    const floor: number[] = [];
-    for (let i = 0; i < opts.races; i++) {
-      const t0 = performance.now();
-      await session.client.temporal.workflow.execute('floorWorkflow', {
-        taskQueue: session.client.taskQueue,
-        workflowId: `bench-floor-${tag}-${i}`,
-        args: [],
-      });
-      floor.push(performance.now() - t0);
-    }
-    const floorLatencyMs = percentiles(floor);
     const ratioToFloor = Object.fromEntries(
-      Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs.p50]),
+      Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs[k]!.p50]),
     );
 
     log('sequential versus parallel agents (inline)');
@@ -241,7 +252,7 @@ function renderMarkdown(r: {
   generatedAt: string;
   machine: Record<string, unknown>;
   raceLatencyMs: Record<string, Percentiles>;
-  floorLatencyMs: Percentiles;
+  floorLatencyMs: Record<string, Percentiles>;
   ratioToFloor: Record<string, number>;
   stagesMs: Record<string, Record<string, number>>;
   throughput: Array<Record<string, number>>;
@@ -275,26 +286,19 @@ function renderMarkdown(r: {
     `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}. Embedded stack: Temporal dev server (SQLite), embedded PostgreSQL, one in-process worker; 14-runner synthetic races.`,
     '',
     '### End-to-end race latency (start to result through the SDK client, sequential races)',
+    'Each race is followed by a floor workflow of the same shape (record, 2 parallel, 15 parallel, 1, 1 no-op activities) with each stage local or remote as the race placed it (`provenance.activityPlan`).',
     table(
-      ['configuration', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 / floor'],
-      [
-        ...Object.entries(r.raceLatencyMs).map(([k, v]) => [
-          k,
-          v.n,
-          f(v.p50),
-          f(v.p95),
-          f(v.p99),
-          f(r.ratioToFloor[k] ?? Number.NaN, 2),
-        ]),
-        [
-          'Temporal floor (same shape, no-op activities)',
-          r.floorLatencyMs.n,
-          f(r.floorLatencyMs.p50),
-          f(r.floorLatencyMs.p95),
-          f(r.floorLatencyMs.p99),
-          '1.00',
-        ],
-      ],
+      ['configuration', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'floor p50 ms', 'floor p95 ms', 'p50 / floor'],
+      Object.entries(r.raceLatencyMs).map(([k, v]) => [
+        k,
+        v.n,
+        f(v.p50),
+        f(v.p95),
+        f(v.p99),
+        f(r.floorLatencyMs[k]?.p50 ?? Number.NaN),
+        f(r.floorLatencyMs[k]?.p95 ?? Number.NaN),
+        f(r.ratioToFloor[k] ?? Number.NaN, 2),
+      ]),
     ),
     '',
     "### Where a race's time goes (median ms per stage, from workflow history event times)",
