@@ -28,13 +28,12 @@ export function createAgentActivities({
       const t0 = performance.now();
       // No heartbeat up front: a sub-millisecond agent would pay a server round trip for nothing. Anything
       // slower heartbeats every second, well inside the 10 s heartbeat timeout.
-      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      // A local activity has no heartbeat (its start-to-close timeout bounds it): beating would only log warnings.
+      const heartbeat = ctx.info.isLocal ? () => {} : () => ctx.heartbeat();
+      const beat = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
       let result;
       try {
-        result = await runner.run(
-          { strategy, input },
-          { signal: ctx.cancellationSignal, heartbeat: () => ctx.heartbeat() },
-        );
+        result = await runner.run({ strategy, input }, { signal: ctx.cancellationSignal, heartbeat });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (err instanceof SandboxPolicyViolation)

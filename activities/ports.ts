@@ -37,6 +37,8 @@ export interface ActivityDeps {
   llmAnalyst?: LlmAnalyst;
   /** Built lazily: a process pool or an E2B client costs nothing until a race asks for it. */
   sandbox: (kind: SandboxKind | 'default', calibration: ArtefactsRef) => SandboxRunner;
+  /** What 'default' means on this worker (SANDBOX, else E2B with a key, else process); absent: unknown. */
+  defaultSandbox?: SandboxKind;
   /** Calibration artefacts by version: the shipped file, or the latest promoted by recalibration. */
   calibration: CalibrationStore;
   /** The paper book's staking policy (BOOK_POLICY); the default policy when absent. */

@@ -1,17 +1,32 @@
 import { markRunFailed, recordRun } from '../db/runs.js';
+import type { ResolvedRun } from '../schemas/activity-placement.js';
 import { RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
+import type { RaceOptions } from '../schemas/workflow-input.js';
 import type { ActivityDeps } from './ports.js';
 import { currentRunKey } from './run-key.js';
 
-export function createRecordActivities({ db, calibration }: Pick<ActivityDeps, 'db' | 'calibration'>) {
+export function createRecordActivities({
+  db,
+  calibration,
+  defaultSandbox,
+  llmAnalyst,
+}: Pick<ActivityDeps, 'db' | 'calibration' | 'defaultSandbox' | 'llmAnalyst'>) {
   return {
     /**
      * Records the run and pins the calibration version the whole race will use, so a promotion
-     * mid-race cannot give its agents and its synthesis different artefacts.
+     * mid-race cannot give its agents and its synthesis different artefacts. Also says what this
+     * worker makes of the run's 'default' sandbox and 'auto' analyst, so the workflow can place each
+     * stage (schemas/activity-placement.ts); a 'default' this worker cannot name counts as E2B (remote).
      */
-    async recordRun(card: RaceCard, options: object): Promise<{ calibrationVersion: string }> {
+    async recordRun(
+      card: RaceCard,
+      options: Pick<RaceOptions, 'sandbox' | 'qual'>,
+    ): Promise<{ calibrationVersion: string; resolved: ResolvedRun }> {
       await recordRun(db, currentRunKey(), RaceCardSchema.parse(card), options);
-      return { calibrationVersion: (await calibration.current()).version };
+      const sandbox = options.sandbox === 'default' ? (defaultSandbox ?? 'e2b') : options.sandbox;
+      const qual =
+        options.qual === 'evidence' || (options.qual === 'auto' && !llmAnalyst) ? 'evidence' : 'llm';
+      return { calibrationVersion: (await calibration.current()).version, resolved: { sandbox, qual } };
     },
     async markRunFailed(errorType: string, message: string): Promise<void> {
       await markRunFailed(db, currentRunKey().runId, errorType, message);

@@ -2,14 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import { stageTimes, type StageTimes } from '../bench/history-stages.js';
 import { table, writeBenchSection } from '../bench/markdown.js';
 import { pool, withResources } from '../bench/resources.js';
 import { percentiles, type Percentiles } from '../bench/stats.js';
+import { startWorkerProcess, type BenchWorker } from '../bench/worker-processes.js';
+import { RaceClient } from '../client/index.js';
 import { loadEnv, PROJECT_ROOT } from '../config/env.js';
 import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
+import type { ActivityPlan } from '../schemas/activity-placement.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import type { RaceOptions } from '../schemas/workflow-input.js';
 import { openSession, type Session } from '../session/open-session.js';
@@ -24,6 +28,13 @@ const program = new Command('bench')
   .option('--no-markdown', 'do not rewrite the generated section of BENCHMARKS.md')
   .option('--hk-data <dir>', 'HK data for the backtest timings (skipped when missing)', loadEnv().HK_DATA_DIR)
   .option('--no-backtest', 'skip the backtest timings (the Temporal replay takes minutes)')
+  .option(
+    '--scale-races <n>',
+    'races per worker-process count in the scale-out run',
+    (v) => Number.parseInt(v, 10),
+    96,
+  )
+  .option('--no-scale-out', 'skip the one- versus two-worker-process run')
   .parse();
 const opts = program.opts<{
   out: string;
@@ -32,12 +43,18 @@ const opts = program.opts<{
   markdown: boolean;
   hkData: string;
   backtest: boolean;
+  scaleRaces: number;
+  scaleOut: boolean;
 }>();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const CONFIGS: Array<{ name: string; options: Partial<RaceOptions> }> = [
   { name: 'evidence-qual + inline agents', options: { sandbox: 'inline', qual: 'evidence' } },
   { name: 'evidence-qual + process-sandboxed agents', options: { sandbox: 'process', qual: 'evidence' } },
+  {
+    name: 'evidence-qual + inline agents, every stage remote',
+    options: { sandbox: 'inline', qual: 'evidence', placement: 'remote' },
+  },
 ];
 
 async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
@@ -59,15 +76,26 @@ async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
 let seq = 0;
 const tag = Date.now().toString(36);
 async function timedRace(
-  session: Session,
+  client: RaceClient,
   card: RaceCard,
   options: Partial<RaceOptions>,
-): Promise<{ ms: number; workflowId: string; runId: string }> {
+): Promise<{ ms: number; workflowId: string; runId: string; plan?: ActivityPlan }> {
   const workflowId = `bench-${tag}-${++seq}`;
   const t0 = performance.now();
-  const { runId } = await session.client.startRace(card, { ...options, workflowId });
-  await session.client.result(workflowId, runId);
-  return { ms: performance.now() - t0, workflowId, runId };
+  const { runId } = await client.startRace(card, { ...options, workflowId });
+  const result = await client.result(workflowId, runId);
+  return { ms: performance.now() - t0, workflowId, runId, plan: result.provenance.activityPlan };
+}
+
+/** One no-op workflow of the race's shape, its stages placed as the race's were. */
+async function timedFloor(session: Session, plan: ActivityPlan | undefined): Promise<number> {
+  const t0 = performance.now();
+  await session.client.temporal.workflow.execute('floorWorkflow', {
+    taskQueue: session.client.taskQueue,
+    workflowId: `bench-floor-${tag}-${++seq}`,
+    args: plan ? [plan] : [],
+  });
+  return performance.now() - t0;
 }
 
 function meanStages(all: StageTimes[]): Record<string, number> {
@@ -81,37 +109,32 @@ async function main(): Promise<void> {
     const cards = await seedCards(session, 40);
     const card = (i: number) => cards[i % cards.length]!;
     log('warming up...');
-    for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session, card(i), c.options);
+    for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session.client, card(i), c.options);
 
+    // Each configuration's races alternate with floor workflows of the same shape and the same activity
+    // plan (read from the race's provenance), so race and floor see the same server and the same load.
     const raceLatencyMs: Record<string, Percentiles> = {};
+    const floorLatencyMs: Record<string, Percentiles> = {};
     const stagesMs: Record<string, Record<string, number>> = {};
+    const plans: Record<string, ActivityPlan | undefined> = {};
     for (const c of CONFIGS) {
-      log(`latency: ${c.name} (${opts.races} sequential races)`);
+      log(`latency: ${c.name} (${opts.races} sequential races, each followed by a floor workflow)`);
       const lat: number[] = [];
+      const floor: number[] = [];
       const stages: StageTimes[] = [];
       for (let i = 0; i < opts.races; i++) {
-        const r = await timedRace(session, card(i), c.options);
+        const r = await timedRace(session.client, card(i), c.options);
         lat.push(r.ms);
+        plans[c.name] = r.plan;
         stages.push(await stageTimes(session.client.temporal, r.workflowId, r.runId));
+        floor.push(await timedFloor(session, r.plan));
       }
       raceLatencyMs[c.name] = percentiles(lat);
+      floorLatencyMs[c.name] = percentiles(floor);
       stagesMs[c.name] = meanStages(stages);
     }
-
-    log(`floor: ${opts.races} no-op workflows of the same shape`);
-    const floor: number[] = [];
-    for (let i = 0; i < opts.races; i++) {
-      const t0 = performance.now();
-      await session.client.temporal.workflow.execute('floorWorkflow', {
-        taskQueue: session.client.taskQueue,
-        workflowId: `bench-floor-${tag}-${i}`,
-        args: [],
-      });
-      floor.push(performance.now() - t0);
-    }
-    const floorLatencyMs = percentiles(floor);
     const ratioToFloor = Object.fromEntries(
-      Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs.p50]),
+      Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs[k]!.p50]),
     );
 
     log('sequential versus parallel agents (inline)');
@@ -121,14 +144,14 @@ async function main(): Promise<void> {
     const parAgents: number[] = [];
     const n = Math.max(5, Math.floor(opts.races / 3));
     for (let i = 0; i < n; i++) {
-      const s = await timedRace(session, card(i), {
+      const s = await timedRace(session.client, card(i), {
         sandbox: 'inline',
         qual: 'evidence',
         agentExecution: 'sequential',
       });
       seqRuns.push(s.ms);
       seqAgents.push((await stageTimes(session.client.temporal, s.workflowId, s.runId)).agentsSpan);
-      const p = await timedRace(session, card(i), {
+      const p = await timedRace(session.client, card(i), {
         sandbox: 'inline',
         qual: 'evidence',
         agentExecution: 'parallel',
@@ -155,7 +178,7 @@ async function main(): Promise<void> {
           items,
           c,
           async (cd) =>
-            void lat.push((await timedRace(session, cd, { sandbox: 'inline', qual: 'evidence' })).ms),
+            void lat.push((await timedRace(session.client, cd, { sandbox: 'inline', qual: 'evidence' })).ms),
         ),
       );
       throughput.push({
@@ -167,6 +190,10 @@ async function main(): Promise<void> {
         peakRssMb: r.peakRssMb,
       });
     }
+
+    const workerProcesses = opts.scaleOut
+      ? await scaleOut(session, card, opts.scaleRaces)
+      : { skipped: 'disabled with --no-scale-out' };
 
     log('fusion library alone (bench-fusion)');
     const fusionOut = path.join(os.tmpdir(), `fusion-${tag}.json`);
@@ -198,6 +225,7 @@ async function main(): Promise<void> {
       throughput,
       fusionLibrary: { medianUsPerRace: fusion.total.medianUs, racesPerSecondOneCore: fusion.racesPerSecond },
       sequentialVsParallel,
+      workerProcesses,
       backtest,
     };
     mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
@@ -208,6 +236,100 @@ async function main(): Promise<void> {
   } finally {
     await session.close();
   }
+}
+
+const SCALE_CONCURRENCY = 32;
+
+/**
+ * The same races at concurrency 32 on one and then on two `cli/worker.ts` processes polling one task queue
+ * of the bench's server (the in-process worker polls another queue and stays idle). Stored rows of those
+ * runs are counted (nothing lost) and each worker's activity executions summed from its /metrics: an agent
+ * or a persistence that ran twice (on both workers, or retried) would make the sum exceed 15 or 1 per race.
+ */
+async function scaleOut(
+  session: Session,
+  card: (i: number) => RaceCard,
+  races: number,
+): Promise<Record<string, unknown>> {
+  const taskQueue = `bench-scale-${tag}`;
+  const connection = await Connection.connect({ address: session.stack.temporalAddress });
+  const client = new RaceClient({
+    connection,
+    namespace: session.env.TEMPORAL_NAMESPACE,
+    taskQueue,
+  });
+  const rows = [];
+  for (const count of [1, 2]) {
+    log(`scale-out: ${races} races at concurrency ${SCALE_CONCURRENCY} on ${count} worker process(es)`);
+    const workers: BenchWorker[] = [];
+    try {
+      for (let i = 0; i < count; i++)
+        workers.push(
+          await startWorkerProcess({
+            temporalAddress: session.stack.temporalAddress,
+            databaseUrl: session.stack.databaseUrl,
+            taskQueue,
+          }),
+        );
+      const warmups = 2 * count;
+      for (let i = 0; i < warmups; i++)
+        await timedRace(client, card(i), { sandbox: 'inline', qual: 'evidence' });
+      const cpu0 = workers.map((w) => w.cpuSeconds());
+      const lat: number[] = [];
+      const runIds: string[] = [];
+      const t0 = performance.now();
+      await pool(
+        Array.from({ length: races }, (_, i) => card(i)),
+        SCALE_CONCURRENCY,
+        async (cd) => {
+          const r = await timedRace(client, cd, { sandbox: 'inline', qual: 'evidence' });
+          lat.push(r.ms);
+          runIds.push(r.runId);
+        },
+      );
+      const wallMs = performance.now() - t0;
+      const perWorker = await Promise.all(workers.map((w) => w.executions()));
+      const executed = (type: string) => perWorker.reduce((sum, e) => sum + (e[type] ?? 0), 0);
+      rows.push({
+        workerProcesses: count,
+        concurrency: SCALE_CONCURRENCY,
+        races,
+        racesPerSecond: races / (wallMs / 1000),
+        latencyMs: percentiles(lat),
+        workerCpuSeconds: workers.map((w, i) => w.cpuSeconds() - cpu0[i]!),
+        stored: await storedCounts(session, runIds),
+        expected: { raceRuns: races, predictions: races, agentOutputs: races * 15 },
+        // Warm-up races included: every race's agents and persistence ran exactly once across the workers.
+        executions: {
+          perWorkerPersistRace: perWorker.map((e) => e.persistRace ?? 0),
+          runFusionAgent: executed('runFusionAgent'),
+          persistRace: executed('persistRace'),
+          expected: { runFusionAgent: (races + warmups) * 15, persistRace: races + warmups },
+        },
+      });
+    } finally {
+      for (const w of workers) await w.stop();
+    }
+  }
+  await connection.close();
+  const [one, two] = rows as Array<{ racesPerSecond: number; latencyMs: Percentiles }>;
+  return {
+    rows,
+    throughputRatio: two!.racesPerSecond / one!.racesPerSecond,
+    latencyP50Ratio: two!.latencyMs.p50 / one!.latencyMs.p50,
+  };
+}
+
+async function storedCounts(session: Session, runIds: string[]) {
+  const n = async (sql: string) => Number((await session.db.query(sql, [runIds])).rows[0].n);
+  return {
+    raceRuns: await n('SELECT count(*) AS n FROM race_runs WHERE run_id = ANY($1)'),
+    completedRaceRuns: await n(
+      "SELECT count(*) AS n FROM race_runs WHERE run_id = ANY($1) AND status = 'completed'",
+    ),
+    predictions: await n('SELECT count(*) AS n FROM predictions WHERE run_id = ANY($1)'),
+    agentOutputs: await n('SELECT count(*) AS n FROM agent_outputs WHERE run_id = ANY($1)'),
+  };
 }
 
 /** Runs the backtest both ways as a user would and reads the wall time each reports in its metrics.json. */
@@ -241,7 +363,7 @@ function renderMarkdown(r: {
   generatedAt: string;
   machine: Record<string, unknown>;
   raceLatencyMs: Record<string, Percentiles>;
-  floorLatencyMs: Percentiles;
+  floorLatencyMs: Record<string, Percentiles>;
   ratioToFloor: Record<string, number>;
   stagesMs: Record<string, Record<string, number>>;
   throughput: Array<Record<string, number>>;
@@ -275,26 +397,19 @@ function renderMarkdown(r: {
     `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}. Embedded stack: Temporal dev server (SQLite), embedded PostgreSQL, one in-process worker; 14-runner synthetic races.`,
     '',
     '### End-to-end race latency (start to result through the SDK client, sequential races)',
+    'Each race is followed by a floor workflow of the same shape (record, 2 parallel, 15 parallel, 1, 1 no-op activities) with each stage local or remote as the race placed it (`provenance.activityPlan`).',
     table(
-      ['configuration', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 / floor'],
-      [
-        ...Object.entries(r.raceLatencyMs).map(([k, v]) => [
-          k,
-          v.n,
-          f(v.p50),
-          f(v.p95),
-          f(v.p99),
-          f(r.ratioToFloor[k] ?? Number.NaN, 2),
-        ]),
-        [
-          'Temporal floor (same shape, no-op activities)',
-          r.floorLatencyMs.n,
-          f(r.floorLatencyMs.p50),
-          f(r.floorLatencyMs.p95),
-          f(r.floorLatencyMs.p99),
-          '1.00',
-        ],
-      ],
+      ['configuration', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'floor p50 ms', 'floor p95 ms', 'p50 / floor'],
+      Object.entries(r.raceLatencyMs).map(([k, v]) => [
+        k,
+        v.n,
+        f(v.p50),
+        f(v.p95),
+        f(v.p99),
+        f(r.floorLatencyMs[k]?.p50 ?? Number.NaN),
+        f(r.floorLatencyMs[k]?.p95 ?? Number.NaN),
+        f(r.ratioToFloor[k] ?? Number.NaN, 2),
+      ]),
     ),
     '',
     "### Where a race's time goes (median ms per stage, from workflow history event times)",

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { QualSourceSchema, UsageSchema } from './qual.js';
+import { ActivityPlanSchema } from './activity-placement.js';
 
 const Prob = z.number().min(0).max(1);
 
@@ -97,6 +98,8 @@ export const RaceResultSchema = z.object({
     qualAnalysis: z.object({ source: QualSourceSchema, usage: UsageSchema }).optional(),
     sandboxKind: z.string(),
     bundleHash: z.string().optional(),
+    /** Which stages ran as local and which as remote activities (schemas/activity-placement.ts). */
+    activityPlan: ActivityPlanSchema.optional(),
   }),
   timingsMs: z.record(z.string(), z.number()),
   usage: UsageSchema.extend({ sandboxSeconds: z.number().min(0) }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlacementModeSchema } from './activity-placement.js';
 import { SANDBOX_KINDS } from './agent-run.js';
 import { RaceCardSchema } from './race-card.js';
 
@@ -11,6 +12,8 @@ export const RaceOptionsSchema = z.strictObject({
   minEdge: z.number().min(0).max(10).default(0.05),
   /** 'sequential' runs the fifteen agents one after another: only for measuring what parallelism buys. */
   agentExecution: z.enum(['parallel', 'sequential']).default('parallel'),
+  /** 'auto' runs the short stages as local activities; 'remote' makes every stage a remote activity. */
+  placement: PlacementModeSchema.default('auto'),
 });
 export type RaceOptions = z.infer<typeof RaceOptionsSchema>;
 

@@ -78,8 +78,9 @@ export async function buildActivityDeps(
   const db = createPool(databaseUrl, 20);
   const quantModel = await QuantScorer.load();
   const calibration = createCalibrationStore(db, loadCalibrationArtefacts(env.MODELS_DIR));
+  const defaultSandbox = defaultSandboxKind(env);
   const sandbox = createSandboxFactory({
-    defaultKind: defaultSandboxKind(env),
+    defaultKind: defaultSandbox,
     builders: sandboxBuilders(env),
   });
   return {
@@ -88,6 +89,7 @@ export async function buildActivityDeps(
     evidenceAnalyst: loadEvidenceAnalyst(env.MODELS_DIR),
     llmAnalyst: loadLlmAnalyst(extras.processEnv ?? process.env),
     sandbox,
+    defaultSandbox,
     calibration,
     bookPolicy: resolvePolicy(env.BOOK_POLICY),
     async close() {

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { ERROR_TYPES } from '../schemas/constants.js';
 
 /**
@@ -80,3 +80,18 @@ export const ACTIVITY_OPTIONS = {
     },
   },
 } as const satisfies Record<string, ActivityOptions>;
+
+/**
+ * The same stages as local activities (schemas/activity-placement.ts says which run locally and why).
+ * Same retry policies; no heartbeat timeout, so an agent's attempt is bounded by a start-to-close
+ * timeout as short as the remote heartbeat timeout. Retry waits longer than localRetryThreshold become
+ * durable timers instead of keeping the workflow task open, which matters for a long database outage.
+ */
+export const LOCAL_ACTIVITY_OPTIONS = {
+  record: { ...ACTIVITY_OPTIONS.record, localRetryThreshold: '10s' },
+  quant: ACTIVITY_OPTIONS.quant,
+  qual: { startToCloseTimeout: '60s', retry: ACTIVITY_OPTIONS.qual.retry },
+  agent: { startToCloseTimeout: '10s', retry: ACTIVITY_OPTIONS.agent.retry },
+  synthesis: ACTIVITY_OPTIONS.synthesis,
+  persist: { ...ACTIVITY_OPTIONS.persist, localRetryThreshold: '10s' },
+} as const satisfies Record<string, LocalActivityOptions>;

@@ -6,6 +6,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertMemo,
@@ -13,6 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RaceActivities } from '../activities/index.js';
+import { planActivities, type ActivityPlan } from '../schemas/activity-placement.js';
 import { joinAgentInput, type AgentRun } from '../schemas/agent-run.js';
 import { ERROR_TYPES, STRATEGY_NAMES, type RunStatus } from '../schemas/constants.js';
 import { activeRunners } from '../schemas/race-card.js';
@@ -23,14 +25,44 @@ import {
   RaceWorkflowInputSchema,
   type RaceWorkflowInput,
 } from '../schemas/workflow-input.js';
-import { ACTIVITY_OPTIONS } from './activity-options.js';
+import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options.js';
 
-const { recordRun, markRunFailed } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.record);
-const { quantAnalysis } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.quant);
-const { qualAnalysis } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.qual);
-const { runFusionAgent } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.agent);
-const { synthesise } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.synthesis);
-const { persistRace } = proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.persist);
+/** Each stage both ways; the run's activity plan picks one per stage. */
+const STAGES = {
+  record: {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.record),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.record),
+  },
+  quant: {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.quant),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.quant),
+  },
+  qual: {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.qual),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.qual),
+  },
+  agents: {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.agent),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.agent),
+  },
+  synthesis: {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.synthesis),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.synthesis),
+  },
+  persist: {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.persist),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.persist),
+  },
+};
+
+/** A remote agent carries its strategy as the activity summary (shown in the UI); a local one cannot. */
+function agentCall(plan: ActivityPlan, task: Parameters<RaceActivities['runFusionAgent']>[0]) {
+  if (plan.agents === 'local') return STAGES.agents.local.runFusionAgent(task);
+  return STAGES.agents.remote.runFusionAgent.executeWithOptions(
+    { ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${task.strategy}` },
+    [task],
+  );
+}
 
 export const raceStatusQuery = defineQuery<{ status: RunStatus; agentsDone: number; agentsFailed: number }>(
   'raceStatus',
@@ -91,23 +123,27 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     options,
   });
   setStatus('analysing');
-  const { calibrationVersion } = await recordRun(card, options);
+  const recordStage = STAGES.record[options.placement === 'remote' ? 'remote' : 'local'];
+  const { calibrationVersion, resolved } = await recordStage.recordRun(card, options);
   upsertSearchAttributes([{ key: SA.calibrationVersion, value: calibrationVersion }]);
+  const plan = planActivities(options.placement, resolved);
+  const { markRunFailed } = recordStage;
 
   try {
     const t0 = Date.now();
-    const [quant, qual] = await Promise.all([quantAnalysis(card), qualAnalysis(card, options.qual)]);
+    const [quant, qual] = await Promise.all([
+      STAGES.quant[plan.quant].quantAnalysis(card),
+      STAGES.qual[plan.qual].qualAnalysis(card, options.qual),
+    ]);
     upsertSearchAttributes([{ key: SA.modelVersion, value: quant.modelVersion }]);
     const t1 = Date.now();
 
     setStatus('fusing');
     const input = joinAgentInput(quant, qual);
     const runAgent = (strategy: (typeof STRATEGY_NAMES)[number]) =>
-      runFusionAgent
-        .executeWithOptions({ ...ACTIVITY_OPTIONS.agent, summary: `fusion agent ${strategy}` }, [
-          { strategy, input, sandbox: options.sandbox, calibrationVersion },
-        ])
-        .finally(() => (agentsDone += 1));
+      agentCall(plan, { strategy, input, sandbox: options.sandbox, calibrationVersion }).finally(
+        () => (agentsDone += 1),
+      );
     let settled: PromiseSettledResult<AgentRun>[];
     if (options.agentExecution === 'sequential') {
       settled = [];
@@ -129,7 +165,7 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
     const t2 = Date.now();
 
     setStatus('synthesising');
-    const result = await synthesise({
+    const synthesised = await STAGES.synthesis[plan.synthesis].synthesise({
       card,
       quant,
       qual,
@@ -147,8 +183,13 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
       },
     });
 
+    const result: RaceResult = {
+      ...synthesised,
+      provenance: { ...synthesised.provenance, activityPlan: plan },
+    };
+
     setStatus('persisting');
-    await persistRace(result, agentRuns, failures, input);
+    await STAGES.persist[plan.persist].persistRace(result, agentRuns, failures, input);
     upsertSearchAttributes([{ key: SA.degraded, value: result.degraded }]);
     upsertMemo({ summary: result.explanation.summary });
     setCurrentDetails(summaryLine(result));

@@ -36,7 +36,12 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
     const w = await stack.startWorker();
     try {
       const card = cards[0]!;
-      const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
+      // Every stage remote, so the history lists each agent activity; the default (local) path is in
+      // test/integration/local-activities.test.ts.
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        placement: 'remote',
+      });
       assert.equal(workflowId, `race-${card.raceId}`);
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.raceId, card.raceId);
@@ -137,6 +142,7 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       const card = cards[1]!;
       const { workflowId, runId } = await w.client.startRace(card, {
         sandbox: 'inline',
+        placement: 'remote',
         workflowId: `race-${card.raceId}-retry`,
       });
       const result = await w.client.result(workflowId, runId);
@@ -167,6 +173,7 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       const card = cards[2]!;
       const { workflowId, runId } = await w.client.startRace(card, {
         sandbox: 'inline',
+        placement: 'remote',
         workflowId: `race-${card.raceId}-degraded`,
       });
       const result = await w.client.result(workflowId, runId);
@@ -193,6 +200,7 @@ describe('race workflow on a real Temporal dev server and PostgreSQL', () => {
       const card = cards[1]!;
       const { workflowId, runId } = await w.client.startRace(card, {
         sandbox: 'inline',
+        placement: 'remote',
         workflowId: `race-${card.raceId}-cancel`,
       });
       const handle = w.client.temporal.workflow.getHandle(workflowId, runId);

@@ -39,7 +39,10 @@ describe('agent faults on a real Temporal dev server', () => {
 
     const w = await stack.startWorker({ faults: { failRate } });
     try {
-      const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        placement: 'remote',
+      });
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.synthesis.agentsSucceeded, 15 - exhausted.length);
       assert.deepEqual(result.synthesis.agentsFailed.map((f) => f.strategy).sort(), [...exhausted].sort());
@@ -69,7 +72,10 @@ describe('agent faults on a real Temporal dev server', () => {
       faults: { hangAttempts: { strategies: ['FieldNormalizer_HardNorm'], attempts: [1] } },
     });
     try {
-      const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        placement: 'remote',
+      });
       const result = await w.client.result(workflowId, runId);
       assert.equal(result.synthesis.agentsSucceeded, 15);
       assert.equal(result.degraded, false);

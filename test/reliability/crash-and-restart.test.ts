@@ -54,7 +54,7 @@ describe('durability: a worker killed mid-race and a Temporal server restarted m
       }).then((w) => (workers.push(w), w));
     const first = await spawn({ delayMs: 8_000 });
     const client = new RaceClient({ connection: stack.connection, taskQueue });
-    const { workflowId, runId } = await client.startRace(card, { sandbox: 'inline' });
+    const { workflowId, runId } = await client.startRace(card, { sandbox: 'inline', placement: 'remote' });
     const handle = client.temporal.workflow.getHandle(workflowId, runId);
     const inFlight = await waitUntil(
       async () => (await pendingActivities(handle)).filter((a) => a.type === 'runFusionAgent' && a.started),
@@ -100,7 +100,9 @@ describe('durability: a worker killed mid-race and a Temporal server restarted m
     const day = cards.slice(1, 5);
     const w = await stack.startWorker({ faults: { delayMs: 3_000 } });
     try {
-      const started = await Promise.all(day.map((card) => w.client.startRace(card, { sandbox: 'inline' })));
+      const started = await Promise.all(
+        day.map((card) => w.client.startRace(card, { sandbox: 'inline', placement: 'remote' })),
+      );
       // Restart while the races are mid-flight: every one has reached its agents.
       await waitUntil(
         async () =>

@@ -29,7 +29,10 @@ describe('durability: PostgreSQL goes away while a race is being persisted', () 
     // Slow agents give time to cut the database after the card is recorded and before the result is persisted.
     const w = await stack.startWorker({ databaseUrl: viaProxy.toString(), faults: { delayMs: 2_000 } });
     try {
-      const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
+      const { workflowId, runId } = await w.client.startRace(card, {
+        sandbox: 'inline',
+        placement: 'remote',
+      });
       const handle = w.client.temporal.workflow.getHandle(workflowId, runId);
       const status = await waitUntil(
         () => handle.query(raceStatusQuery),

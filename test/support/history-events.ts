@@ -31,3 +31,34 @@ export async function activityAttempts(
   }
   return [...byScheduled.values()];
 }
+
+export interface LocalActivityMarker {
+  activityType: string;
+  /** The attempt that completed (or failed last). */
+  attempt: number;
+  result: unknown;
+  failed: boolean;
+}
+
+/** Reads a run's history and lists every local activity marker (type, final attempt, decoded result). */
+export async function localActivityMarkers(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<LocalActivityMarker[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const decode = (p: { data?: Uint8Array | null } | undefined): unknown =>
+    p?.data?.length ? JSON.parse(Buffer.from(p.data).toString('utf8')) : undefined;
+  return (history.events ?? [])
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_local_activity')
+    .map((m) => {
+      const data = decode(m!.details?.data?.payloads?.[0]) as { activity_type: string; attempt: number };
+      return {
+        activityType: data.activity_type,
+        attempt: data.attempt,
+        result: decode(m!.details?.result?.payloads?.[0]),
+        failed: Boolean(m!.failure),
+      };
+    });
+}
