@@ -10,7 +10,12 @@ import type { LlmConfig } from './config.js';
 import { classifyLlmError } from './classify.js';
 import { LlmInvalidAnswer } from './errors.js';
 import { buildPrompt, PROMPT_VERSION } from './prompt.js';
-import { answerJsonSchema, askStructured, type StructuredReply } from './structured-output.js';
+import {
+  answerJsonSchema,
+  askStructured,
+  runnersFromKeyed,
+  type StructuredReply,
+} from './structured-output.js';
 
 /** OpenAI's client refuses to start without a key; a local compatible server ignores whatever it gets. */
 const LOCAL_SERVER_PLACEHOLDER_KEY = 'no-key-local-server';
@@ -102,7 +107,7 @@ export function createLlmAnalyst({ config, chatModel }: CreateLlmAnalystDeps): L
         outputTokens += used.outputTokens;
         if (reply.parsed === null || reply.parsed === undefined)
           throw new LlmInvalidAnswer('the answer could not be parsed as the requested JSON');
-        answered.push(...parseAnswer(reply.parsed).runners);
+        answered.push(...parseAnswer(runnersFromKeyed(reply.parsed)).runners);
       }
       const interpreted = interpretAnswer(card, { runners: answered });
       return {

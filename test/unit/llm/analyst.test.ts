@@ -43,11 +43,20 @@ void test('by default a forced tool call round-trips into QualOutput-compatible 
   assert.equal(req.body.temperature, 0);
   assert.equal(req.body.response_format, undefined);
   assert.deepEqual(req.body.tool_choice, { type: 'function', function: { name: 'qualitative_analysis' } });
+  // Keyed by horseId, each required: a grammar-enforcing server cannot repeat, drop or invent a horse.
   const parameters = req.body.tools?.[0]?.function.parameters as {
-    properties: { runners: { minItems: number; items: { properties: { horseId: { enum: string[] } } } } };
+    required: string[];
+    additionalProperties: boolean;
+    properties: Record<string, { required: string[] }>;
   };
-  assert.equal(parameters.properties.runners.minItems, activeIds.length);
-  assert.deepEqual(parameters.properties.runners.items.properties.horseId.enum, activeIds);
+  assert.deepEqual(parameters.required, activeIds);
+  assert.equal(parameters.additionalProperties, false);
+  assert.deepEqual(parameters.properties[activeIds[0]!]!.required, [
+    'formFitness',
+    'conditions',
+    'tactics',
+    'context',
+  ]);
   assert.equal(req.body.messages?.[0]?.role, 'system');
 });
 
@@ -63,12 +72,9 @@ void test('json-mode sends response_format json_object with the schema, and a fi
   );
   const sent = stub.requests.slice(from);
   assert.equal(sent.length, 2);
-  const formats = sent.map(
-    (r) =>
-      r.body.response_format as { type: string; schema: { properties: { runners: { maxItems: number } } } },
-  );
+  const formats = sent.map((r) => r.body.response_format as { type: string; schema: { required: string[] } });
   assert.deepEqual(
-    formats.map((f) => [f.type, f.schema.properties.runners.maxItems]),
+    formats.map((f) => [f.type, f.schema.required.length]),
     [
       ['json_object', 2],
       ['json_object', 1],
