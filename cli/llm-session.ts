@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { loadEnv } from '../config/env.js';
+import { createLlmAnalyst, type LlmAnalyst } from '../llm/analyst.js';
+import { loadLlmConfig, type LlmConfig } from '../llm/config.js';
+import { localLlmEnv, startLocalLlmServer } from '../stack/llm-server.js';
+
+/** Long enough for a 14-runner field on a loaded machine: a CLI run has no activity timeout to keep inside. */
+const CLI_CALL_BUDGET_MS = 600_000;
+
+export interface CliLlm {
+  config: LlmConfig;
+  /** Uncalibrated: the raw answers are what a calibration is fitted on. */
+  analyst: LlmAnalyst;
+  stop(): Promise<void>;
+}
+
+/**
+ * The LLM for a command-line run: the local model server started for it with LLM_LOCAL=true (and
+ * stopped by `stop`), otherwise whatever LLM_BASE_URL / OPENAI_API_KEY point at.
+ */
+export async function openCliLlm(log: (line: string) => void): Promise<CliLlm> {
+  const env = loadEnv();
+  let llmEnv: NodeJS.ProcessEnv = process.env;
+  let stop = async (): Promise<void> => {};
+  if (env.LLM_LOCAL) {
+    const server = await startLocalLlmServer({
+      port: env.LLM_LOCAL_PORT,
+      logFile: path.join(env.DATA_DIR, 'logs', 'llm-server.log'),
+    });
+    log(`started the local model server (${server.model}) at ${server.baseURL}`);
+    llmEnv = { ...process.env, ...localLlmEnv(server, process.env) };
+    stop = () => server.stop();
+  }
+  try {
+    const config = loadLlmConfig(llmEnv, { activityStartToClose: CLI_CALL_BUDGET_MS });
+    return { config, analyst: createLlmAnalyst({ config }), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
