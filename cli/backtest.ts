@@ -8,7 +8,8 @@ import { errorMap } from '../agents/error-map.js';
 import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
 import { errorMapRacesFromReplay, renderErrorMap } from '../backtest/error-map-report.js';
 import { backtestMetrics, type BacktestMetrics } from '../backtest/metrics.js';
-import { replayInProcess, type ReplayedRace } from '../backtest/replay.js';
+import { llmQualStep, renderSideBySide, sideBySide, type QualCall } from '../backtest/llm-side-by-side.js';
+import { replayInProcess, type ReplayDeps, type ReplayedRace } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
 import { replayOnTemporal } from '../backtest/temporal.js';
 import { renderWalkForwardSection } from '../backtest/walk-forward-report.js';
@@ -19,6 +20,7 @@ import type { HkRace } from '../models/hk/types.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { ensureVenv } from '../models/training/python.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
+import { openCliLlm } from './llm-session.js';
 import { positiveInt } from './options.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +53,14 @@ const program = new Command()
   .addOption(
     new Option('--distance-unit <unit>', 'races.csv distance unit').choices(['m', 'furlongs']).default('m'),
   )
+  .addOption(
+    new Option(
+      '--qual <analyst>',
+      'llm: score the same races a second time with the LLM analyst (LLM_LOCAL=true or LLM_BASE_URL) and write side-by-side.md',
+    )
+      .choices(['evidence', 'llm'])
+      .default('evidence'),
+  )
   .option('--walk-forward', 'refit every model on the races before each block, then score the block', false)
   .option('--from-race-id <n>', 'walk-forward: the first scored race id', positiveInt, 1500)
   .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
@@ -66,6 +76,7 @@ const opts = program.opts<{
   limit?: number;
   strict?: boolean;
   distanceUnit: 'm' | 'furlongs';
+  qual: 'evidence' | 'llm';
   walkForward: boolean;
   fromRaceId: number;
   step: number;
@@ -126,6 +137,8 @@ function writeOutputs(
 
 async function singleSplit(all: HkRace[], started: number): Promise<void> {
   const from = opts.testFromRaceId;
+  if (opts.qual === 'llm' && opts.temporal)
+    throw new Error('--qual llm replays in process (one LLM call at a time); leave out --temporal');
   const testIds = new Set(
     all
       .filter((r) => r.raceNumericId >= from)
@@ -147,13 +160,17 @@ async function singleSplit(all: HkRace[], started: number): Promise<void> {
   bar.start(opts.temporal ? testCount : races.length, 0);
   let replayed;
   try {
-    replayed = opts.temporal
-      ? await replayOnTemporal(races, opts.testFromRaceId, () => bar.increment())
-      : await replayInProcess(races, opts.testFromRaceId, { quantModel, evidenceAnalyst, artefacts }, () =>
-          bar.increment(),
-        );
+    try {
+      replayed = opts.temporal
+        ? await replayOnTemporal(races, opts.testFromRaceId, () => bar.increment())
+        : await replayInProcess(races, opts.testFromRaceId, { quantModel, evidenceAnalyst, artefacts }, () =>
+            bar.increment(),
+          );
+    } finally {
+      bar.stop();
+    }
+    if (opts.qual === 'llm') await llmSideBySide(races, replayed, { quantModel, evidenceAnalyst, artefacts });
   } finally {
-    bar.stop();
     await quantModel.release();
   }
   writeOutputs(replayed, from, {
@@ -164,8 +181,42 @@ async function singleSplit(all: HkRace[], started: number): Promise<void> {
   });
 }
 
+/** --qual llm: the same races again with the (calibrated) LLM analyst, one at a time, then side-by-side.md. */
+async function llmSideBySide(races: HkRace[], evidenceRun: ReplayedRace[], deps: ReplayDeps): Promise<void> {
+  const llm = await openCliLlm((l) => console.log(l), { calibrated: true });
+  const calls: QualCall[] = [];
+  let llmRun: ReplayedRace[];
+  try {
+    llmRun = await replayInProcess(
+      races,
+      opts.testFromRaceId,
+      { ...deps, analyseQual: llmQualStep(llm.analyst, deps.evidenceAnalyst, calls) },
+      (race) => {
+        const c = calls.at(-1);
+        if (race && c)
+          console.log(
+            `${race.raceNumericId} ${c.valid ? 'llm' : 'FALLBACK'} ${(c.ms / 1000).toFixed(1)} s ${c.inputTokens}+${c.outputTokens} tokens${c.absurd ? ' absurd' : ''}`,
+          );
+      },
+    );
+  } finally {
+    await llm.stop();
+  }
+  const summary = sideBySide(evidenceRun, llmRun, calls);
+  const command = `npm run backtest -- --data ${opts.data} --test-from-race-id ${opts.testFromRaceId} --qual llm${opts.limit ? ` --limit ${opts.limit}` : ''} --out ${opts.out}`;
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(
+    join(opts.out, 'side-by-side.json'),
+    `${JSON.stringify({ model: llm.config.model, command, ...summary, calls }, null, 1)}\n`,
+  );
+  const markdown = renderSideBySide(summary, { model: llm.config.model, command });
+  writeFileSync(join(opts.out, 'side-by-side.md'), markdown);
+  console.log(markdown);
+}
+
 async function walkForward(all: HkRace[], started: number): Promise<void> {
   if (opts.temporal) throw new Error('--walk-forward runs in process; leave out --temporal');
+  if (opts.qual === 'llm') throw new Error('--qual llm scores the shipped models; leave out --walk-forward');
   const total = walkForwardBlocks(all, opts.fromRaceId, opts.step).reduce((s, b) => s + b.length, 0);
   if (total === 0) throw new Error(`no race in ${opts.data} has race_id >= ${opts.fromRaceId}`);
   const python = ensureVenv((l) => console.log(l));

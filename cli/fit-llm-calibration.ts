@@ -5,8 +5,13 @@ import { loadEnv } from '../config/env.js';
 import { readHkRaces } from '../import/hk-reader.js';
 import { PROMPT_VERSION } from '../llm/prompt.js';
 import { askLlmOnRaces, calibrationRaces } from '../models/llm/answers.js';
-import { DEFAULT_L2, fitLlmCalibration, llmCalibrationFile } from '../models/llm/calibration.js';
-import { LLM_MODELS_DIR, sampleEvery } from '../models/llm/sample.js';
+import {
+  DEFAULT_L2,
+  fitLlmCalibration,
+  LLM_MODELS_DIR,
+  llmCalibrationFile,
+} from '../models/llm/calibration.js';
+import { sampleEvery } from '../models/llm/sample.js';
 import { openCliLlm } from './llm-session.js';
 import { positiveInt } from './options.js';
 
@@ -43,7 +48,7 @@ const opts = program.opts<{
   outDir: string;
 }>();
 
-const llm = await openCliLlm((l) => console.log(l));
+const llm = await openCliLlm((l) => console.log(l), { calibrated: false });
 try {
   const model = llm.config.model;
   const file =

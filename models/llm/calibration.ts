@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { LlmConfig } from '../../llm/config.js';
+import { PROMPT_VERSION } from '../../llm/prompt.js';
+import { PROJECT_ROOT } from '../../config/env.js';
 import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, type LrGroup, type QualRunner } from '../../schemas/qual.js';
 
 /**
@@ -35,6 +38,9 @@ export interface CalibrationRace {
 }
 
 export const DEFAULT_L2 = 4;
+
+/** Where LLM calibrations live, one file per model and prompt version. */
+export const LLM_MODELS_DIR = path.join(PROJECT_ROOT, 'models', 'llm');
 
 const clip = (x: number, [lo, hi]: readonly [number, number]): number => Math.min(hi, Math.max(lo, x));
 
@@ -194,4 +200,15 @@ export function chooseLlmCalibration(
       reason: `refused ${cal.version}: fitted on ${cal.model}/${cal.promptVersion}, this analyst is ${expected.model}/${expected.promptVersion}`,
     };
   return { kind: 'applied', calibration: cal };
+}
+
+/**
+ * The calibration for a configured analyst: LLM_CALIBRATION_FILE if set, else the file models/llm
+ * holds for this model and the current prompt version. Either way it must match both.
+ */
+export function chooseCalibrationFor(
+  config: Pick<LlmConfig, 'model' | 'calibrationFile'>,
+): LlmCalibrationChoice {
+  const file = config.calibrationFile ?? llmCalibrationFile(LLM_MODELS_DIR, config.model, PROMPT_VERSION);
+  return chooseLlmCalibration(file, { model: config.model, promptVersion: PROMPT_VERSION });
 }
