@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { loadEnv } from '../config/env.js';
 import { readHkRaces } from '../import/hk-reader.js';
 import { PROMPT_VERSION } from '../llm/prompt.js';
-import { askLlmOnRaces, calibrationRaces } from '../models/llm/answers.js';
+import { askLlmOnRaces, calibrationRaces, readAnswers, type AnsweredRace } from '../models/llm/answers.js';
 import {
   DEFAULT_L2,
   fitLlmCalibration,
@@ -37,6 +37,10 @@ const program = new Command()
     'JSONL cache of the answers (resumable); default data/llm-answers/train-<model>-<prompt>.jsonl',
   )
   .option('--out-dir <dir>', 'where the calibration is written', LLM_MODELS_DIR)
+  .option(
+    '--refit <model>',
+    'ask nothing: fit on the answers already in --answers for this model (e.g. another --l2, or a run stopped early)',
+  )
   .parse();
 const opts = program.opts<{
   data: string;
@@ -46,25 +50,13 @@ const opts = program.opts<{
   l2: number;
   answers?: string;
   outDir: string;
+  refit?: string;
 }>();
 
-const llm = await openCliLlm((l) => console.log(l), { calibrated: false });
-try {
-  const model = llm.config.model;
-  const file =
-    opts.answers ?? join(loadEnv().DATA_DIR, 'llm-answers', `train-${model}-${PROMPT_VERSION}.jsonl`);
-  const pick = sampleEvery(opts.trainUntilRaceId - opts.span, opts.trainUntilRaceId, opts.races);
-  const answers = await askLlmOnRaces(readHkRaces(opts.data), {
-    pick: (race) => pick(race.raceNumericId),
-    analyst: llm.analyst,
-    model,
-    promptVersion: PROMPT_VERSION,
-    file,
-    onRace: (a, cached) =>
-      console.log(
-        `${a.raceNumericId} ${a.ok ? 'ok' : 'FAILED'} ${cached ? '(cached)' : `${Math.round(a.ms)} ms, ${a.inputTokens}+${a.outputTokens} tokens`}${a.error ? ` ${a.error}` : ''}`,
-      ),
-  });
+const answersFile = (model: string): string =>
+  opts.answers ?? join(loadEnv().DATA_DIR, 'llm-answers', `train-${model}-${PROMPT_VERSION}.jsonl`);
+
+function fitAndWrite(model: string, answers: AnsweredRace[], file: string): void {
   const cal = fitLlmCalibration(calibrationRaces(answers), {
     model,
     promptVersion: PROMPT_VERSION,
@@ -81,6 +73,35 @@ try {
     `train log loss per race: fitted ${cal.trainLogLoss.fitted}, neutral ${cal.trainLogLoss.neutral}`,
   );
   console.log(`wrote ${out}`);
-} finally {
-  await llm.stop();
+}
+
+if (opts.refit) {
+  const model = opts.refit;
+  const file = answersFile(model);
+  const answers = readAnswers(file).filter(
+    (a) => a.model === model && a.promptVersion === PROMPT_VERSION && a.raceNumericId < opts.trainUntilRaceId,
+  );
+  if (answers.length === 0) throw new Error(`no answers of ${model}/${PROMPT_VERSION} in ${file}`);
+  fitAndWrite(model, answers, file);
+} else {
+  const llm = await openCliLlm((l) => console.log(l), { calibrated: false });
+  try {
+    const model = llm.config.model;
+    const file = answersFile(model);
+    const pick = sampleEvery(opts.trainUntilRaceId - opts.span, opts.trainUntilRaceId, opts.races);
+    const answers = await askLlmOnRaces(readHkRaces(opts.data), {
+      pick: (race) => pick(race.raceNumericId),
+      analyst: llm.analyst,
+      model,
+      promptVersion: PROMPT_VERSION,
+      file,
+      onRace: (a, cached) =>
+        console.log(
+          `${a.raceNumericId} ${a.ok ? 'ok' : 'FAILED'} ${cached ? '(cached)' : `${Math.round(a.ms)} ms, ${a.inputTokens}+${a.outputTokens} tokens`}${a.error ? ` ${a.error}` : ''}`,
+        ),
+    });
+    fitAndWrite(model, answers, file);
+  } finally {
+    await llm.stop();
+  }
 }
