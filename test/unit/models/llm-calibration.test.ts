@@ -11,22 +11,11 @@ import {
   type CalibrationRace,
 } from '../../../models/llm/calibration.js';
 import { LR_GROUPS, type QualRunner } from '../../../schemas/qual.js';
-
-/** A small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../agents/prng.js';
 
 /** Races of 12 whose LRs are exp(uniform(-1.5, 1.5)); the winner drawn from softmax(sum_g slope_g ln LR_g). */
 function synthetic(n: number, slopes: Record<string, number>, seed: number): CalibrationRace[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   return Array.from({ length: n }, () => {
     const lrs = Array.from({ length: 12 }, () =>
       Object.fromEntries(LR_GROUPS.map((g) => [g, Math.exp(3 * rand() - 1.5)])),
