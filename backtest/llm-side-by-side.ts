@@ -1,58 +1,106 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
 import { pairedDifference, raceLogLoss, winnerIndex } from '../agents/index.js';
 import type { EvidenceAnalyst, Histories, QualAnswer } from '../activities/ports.js';
 import type { LlmAnalyst } from '../llm/analyst.js';
 import type { RaceCard } from '../schemas/race-card.js';
+import { QualOutputSchema } from '../schemas/qual.js';
 import type { ReplayedRace } from './replay.js';
 
 /** One qualitative call of the LLM run: what it cost and whether its answer was used. */
-export interface QualCall {
-  raceId: string;
+export const QualCallSchema = z.strictObject({
+  raceId: z.string(),
   /** The LLM's answer was used (schema-valid, every runner covered); false: the evidence model answered. */
-  valid: boolean;
+  valid: z.boolean(),
   /** Schema-valid but flagged 'llm-absurd' (e.g. every runner favoured tenfold). */
-  absurd: boolean;
-  fallbackReason?: string;
-  ms: number;
-  inputTokens: number;
-  outputTokens: number;
-  calibration?: string;
+  absurd: z.boolean(),
+  fallbackReason: z.string().optional(),
+  ms: z.number().min(0),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  calibration: z.string().optional(),
+});
+export type QualCall = z.infer<typeof QualCallSchema>;
+
+/** A line of the answer cache: the call and the LLM's (calibrated) answer, null when it fell back. */
+const CachedCallSchema = z.strictObject({
+  call: QualCallSchema,
+  answer: QualOutputSchema.pick({ runners: true, source: true, usage: true }).nullable(),
+});
+type CachedCall = z.infer<typeof CachedCallSchema>;
+
+/**
+ * The answers of earlier runs with the same model, prompt and calibration (the caller names the file
+ * after them), so a stopped run resumes; a line that does not parse is an error, not skipped.
+ */
+export function readCachedCalls(file: string): Map<string, CachedCall> {
+  if (!existsSync(file)) return new Map();
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return new Map(
+    lines
+      .filter((l) => l.trim())
+      .map((l, i) => {
+        const r = CachedCallSchema.safeParse(JSON.parse(l));
+        if (!r.success) throw new Error(`${file} line ${i + 1}: ${r.error.message}`);
+        return [r.data.call.raceId, r.data] as const;
+      }),
+  );
 }
 
 /**
  * The LLM analyst as the replay's qualitative step, with the activity's rule: when it fails, the
- * evidence model answers and the reason is kept. Every call is recorded in `calls`.
+ * evidence model answers and the reason is kept. Every call is recorded in `calls`; with `cacheFile`,
+ * each new call is appended to it and a race found there is not asked again (its call is reused as
+ * measured, fallbacks included: the share valid is part of what is measured).
  */
 export function llmQualStep(
   llm: LlmAnalyst,
   evidence: EvidenceAnalyst,
   calls: QualCall[],
+  cacheFile?: string,
 ): (card: RaceCard, histories: Histories) => Promise<QualAnswer> {
-  return async (card, histories) => {
+  const cached = cacheFile ? readCachedCalls(cacheFile) : new Map<string, CachedCall>();
+  if (cacheFile) mkdirSync(path.dirname(cacheFile), { recursive: true });
+  const ask = async (card: RaceCard, histories: Histories): Promise<CachedCall> => {
     const t0 = performance.now();
     try {
       const a = await llm.analyse(card, histories);
-      calls.push({
-        raceId: card.raceId,
-        valid: true,
-        absurd: a.flags.includes('llm-absurd'),
-        ms: performance.now() - t0,
-        inputTokens: a.usage.inputTokens,
-        outputTokens: a.usage.outputTokens,
-        ...(a.source.calibration ? { calibration: a.source.calibration } : {}),
-      });
-      return { runners: a.runners, source: a.source, usage: a.usage };
+      return {
+        call: {
+          raceId: card.raceId,
+          valid: true,
+          absurd: a.flags.includes('llm-absurd'),
+          ms: performance.now() - t0,
+          inputTokens: a.usage.inputTokens,
+          outputTokens: a.usage.outputTokens,
+          ...(a.source.calibration ? { calibration: a.source.calibration } : {}),
+        },
+        answer: { runners: a.runners, source: a.source, usage: a.usage },
+      };
     } catch (err) {
-      calls.push({
-        raceId: card.raceId,
-        valid: false,
-        absurd: false,
-        fallbackReason: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 300),
-        ms: performance.now() - t0,
-        inputTokens: 0,
-        outputTokens: 0,
-      });
-      return evidence.analyse(card, histories);
+      return {
+        call: {
+          raceId: card.raceId,
+          valid: false,
+          absurd: false,
+          fallbackReason: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 300),
+          ms: performance.now() - t0,
+          inputTokens: 0,
+          outputTokens: 0,
+        },
+        answer: null,
+      };
     }
+  };
+  return async (card, histories) => {
+    let entry = cached.get(card.raceId);
+    if (!entry) {
+      entry = await ask(card, histories);
+      if (cacheFile) appendFileSync(cacheFile, `${JSON.stringify(entry)}\n`);
+    }
+    calls.push(entry.call);
+    return entry.answer ?? evidence.analyse(card, histories);
   };
 }
 

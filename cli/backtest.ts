@@ -20,6 +20,7 @@ import type { HkRace } from '../models/hk/types.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { ensureVenv } from '../models/training/python.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
+import { PROMPT_VERSION } from '../llm/prompt.js';
 import { openCliLlm } from './llm-session.js';
 import { positiveInt } from './options.js';
 
@@ -61,6 +62,10 @@ const program = new Command()
       .choices(['evidence', 'llm'])
       .default('evidence'),
   )
+  .option(
+    '--answers <file>',
+    '--qual llm: JSONL cache of the LLM calls (resumable); default data/llm-answers/test-<model>-<prompt>-<calibration>.jsonl',
+  )
   .option('--walk-forward', 'refit every model on the races before each block, then score the block', false)
   .option('--from-race-id <n>', 'walk-forward: the first scored race id', positiveInt, 1500)
   .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
@@ -77,6 +82,7 @@ const opts = program.opts<{
   strict?: boolean;
   distanceUnit: 'm' | 'furlongs';
   qual: 'evidence' | 'llm';
+  answers?: string;
   walkForward: boolean;
   fromRaceId: number;
   step: number;
@@ -185,12 +191,20 @@ async function singleSplit(all: HkRace[], started: number): Promise<void> {
 async function llmSideBySide(races: HkRace[], evidenceRun: ReplayedRace[], deps: ReplayDeps): Promise<void> {
   const llm = await openCliLlm((l) => console.log(l), { calibrated: true });
   const calls: QualCall[] = [];
+  const answers =
+    opts.answers ??
+    join(
+      loadEnv().DATA_DIR,
+      'llm-answers',
+      `test-${llm.config.model}-${PROMPT_VERSION}-${llm.calibrationLabel}.jsonl`,
+    );
+  console.log(`LLM answers cached in ${answers} (a stopped run resumes from it)`);
   let llmRun: ReplayedRace[];
   try {
     llmRun = await replayInProcess(
       races,
       opts.testFromRaceId,
-      { ...deps, analyseQual: llmQualStep(llm.analyst, deps.evidenceAnalyst, calls) },
+      { ...deps, analyseQual: llmQualStep(llm.analyst, deps.evidenceAnalyst, calls, answers) },
       (race) => {
         const c = calls.at(-1);
         if (race && c)

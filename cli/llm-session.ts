@@ -12,6 +12,8 @@ export interface CliLlm {
   config: LlmConfig;
   /** Uncalibrated unless asked: the raw answers are what a calibration is fitted on. */
   analyst: LlmAnalyst;
+  /** The calibration applied (its version), 'none' when refused, 'raw' when not asked: it names answer caches. */
+  calibrationLabel: string;
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,13 @@ export async function openCliLlm(
       log(
         `LLM calibration: ${calibration.kind === 'applied' ? calibration.calibration.version : `none (${calibration.reason})`}`,
       );
-    return { config, analyst: createLlmAnalyst({ config, calibration }), stop };
+    const calibrationLabel =
+      calibration === undefined
+        ? 'raw'
+        : calibration.kind === 'applied'
+          ? calibration.calibration.version
+          : 'none';
+    return { config, analyst: createLlmAnalyst({ config, calibration }), calibrationLabel, stop };
   } catch (err) {
     await stop();
     throw err;
