@@ -1,9 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { pairedDifference, raceLogLoss, winnerIndex } from '../agents/index.js';
 import type { EvidenceAnalyst, Histories, QualAnswer } from '../activities/ports.js';
 import type { LlmAnalyst } from '../llm/analyst.js';
+import { readJsonl } from '../models/llm/answers.js';
 import type { RaceCard } from '../schemas/race-card.js';
 import { QualOutputSchema } from '../schemas/qual.js';
 import type { ReplayedRace } from './replay.js';
@@ -35,17 +36,7 @@ type CachedCall = z.infer<typeof CachedCallSchema>;
  * after them), so a stopped run resumes; a line that does not parse is an error, not skipped.
  */
 export function readCachedCalls(file: string): Map<string, CachedCall> {
-  if (!existsSync(file)) return new Map();
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return new Map(
-    lines
-      .filter((l) => l.trim())
-      .map((l, i) => {
-        const r = CachedCallSchema.safeParse(JSON.parse(l));
-        if (!r.success) throw new Error(`${file} line ${i + 1}: ${r.error.message}`);
-        return [r.data.call.raceId, r.data] as const;
-      }),
-  );
+  return new Map(readJsonl(file, CachedCallSchema).map((c) => [c.call.raceId, c]));
 }
 
 /**

@@ -30,17 +30,22 @@ export const AnsweredRaceSchema = z.strictObject({
 });
 export type AnsweredRace = z.infer<typeof AnsweredRaceSchema>;
 
-/** Answers already in a JSONL file (a run stopped half-way resumes from them); bad lines are an error. */
-export function readAnswers(file: string): AnsweredRace[] {
+/** The lines of a JSONL file, each checked by `schema` (missing file: none); a bad line is an error. */
+export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l, i) => {
-      const r = AnsweredRaceSchema.safeParse(JSON.parse(l));
+      const r = schema.safeParse(JSON.parse(l));
       if (!r.success) throw new Error(`${file} line ${i + 1}: ${r.error.message}`);
       return r.data;
     });
+}
+
+/** Answers already in a JSONL file (a run stopped half-way resumes from them). */
+export function readAnswers(file: string): AnsweredRace[] {
+  return readJsonl(file, AnsweredRaceSchema);
 }
 
 export interface AskOptions {
