@@ -2,7 +2,7 @@ import type { CalibrationArtefacts } from '../agents/index.js';
 import type { EvidenceAnalyst, QuantModel } from '../activities/ports.js';
 import { HistoryAccumulator } from '../models/hk/history-accumulator.js';
 import type { HkRace } from '../models/hk/types.js';
-import { runRacePipeline } from '../pipeline/fusion.js';
+import { runRacePipeline, type RacePipelineDeps } from '../pipeline/fusion.js';
 import { activeRunners } from '../schemas/race-card.js';
 
 const LR_GROUPS = ['formFitness', 'conditions', 'tactics', 'context'] as const;
@@ -36,6 +36,8 @@ export interface ReplayDeps {
   quantModel: QuantModel;
   evidenceAnalyst: EvidenceAnalyst;
   artefacts: CalibrationArtefacts | null;
+  /** Another qualitative analyst in place of the evidence model (the --qual llm side-by-side). */
+  analyseQual?: RacePipelineDeps['analyseQual'];
 }
 
 /**
@@ -60,7 +62,7 @@ export async function replayInProcess(
       const histories = acc.historiesFor(card);
       const { quant, qual, agentOutputs, synthesis } = await runRacePipeline(card, histories, {
         quantModel: deps.quantModel,
-        analyseQual: (c, h) => deps.evidenceAnalyst.analyse(c, h),
+        analyseQual: deps.analyseQual ?? ((c, h) => deps.evidenceAnalyst.analyse(c, h)),
         artefacts: deps.artefacts,
       });
       const runners = activeRunners(card);

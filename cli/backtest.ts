@@ -9,7 +9,8 @@ import { renderContributions, type Contributions } from '../backtest/contributio
 import { backtestBook, bookMetrics, bookRacesFromReplay } from '../backtest/book.js';
 import { errorMapRacesFromReplay, renderErrorMap } from '../backtest/error-map-report.js';
 import { backtestMetrics, type BacktestMetrics } from '../backtest/metrics.js';
-import { replayInProcess, type ReplayedRace } from '../backtest/replay.js';
+import { llmQualStep, renderSideBySide, sideBySide, type QualCall } from '../backtest/llm-side-by-side.js';
+import { replayInProcess, type ReplayDeps, type ReplayedRace } from '../backtest/replay.js';
 import { renderReport } from '../backtest/report.js';
 import { replayOnTemporal } from '../backtest/temporal.js';
 import { renderWalkForwardSection } from '../backtest/walk-forward-report.js';
@@ -21,6 +22,8 @@ import { QuantScorer } from '../models/quant/scorer.js';
 import { formatComparison } from '../models/training/experiment-log.js';
 import { ensureVenv } from '../models/training/python.js';
 import { loadCalibrationArtefacts, loadEvidenceAnalyst } from '../worker/deps.js';
+import { PROMPT_VERSION } from '../llm/prompt.js';
+import { openCliLlm } from './llm-session.js';
 import { positiveInt } from './options.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +56,18 @@ const program = new Command()
   .addOption(
     new Option('--distance-unit <unit>', 'races.csv distance unit').choices(['m', 'furlongs']).default('m'),
   )
+  .addOption(
+    new Option(
+      '--qual <analyst>',
+      'llm: score the same races a second time with the LLM analyst (LLM_LOCAL=true or LLM_BASE_URL) and write side-by-side.md',
+    )
+      .choices(['evidence', 'llm'])
+      .default('evidence'),
+  )
+  .option(
+    '--answers <file>',
+    '--qual llm: JSONL cache of the LLM calls (resumable); default data/llm-answers/test-<model>-<prompt>-<calibration>.jsonl',
+  )
   .option('--walk-forward', 'refit every model on the races before each block, then score the block', false)
   .option('--from-race-id <n>', 'walk-forward: the first scored race id', positiveInt, 1500)
   .option('--step <n>', 'walk-forward: races per block', positiveInt, 500)
@@ -83,6 +98,8 @@ const opts = program.opts<{
   limit?: number;
   strict?: boolean;
   distanceUnit: 'm' | 'furlongs';
+  qual: 'evidence' | 'llm';
+  answers?: string;
   walkForward: boolean;
   fromRaceId: number;
   step: number;
@@ -152,6 +169,8 @@ function writeOutputs(
 
 async function singleSplit(all: HkRace[], started: number): Promise<void> {
   const from = opts.testFromRaceId;
+  if (opts.qual === 'llm' && opts.temporal)
+    throw new Error('--qual llm replays in process (one LLM call at a time); leave out --temporal');
   const testIds = new Set(
     all
       .filter((r) => r.raceNumericId >= from)
@@ -173,13 +192,17 @@ async function singleSplit(all: HkRace[], started: number): Promise<void> {
   bar.start(opts.temporal ? testCount : races.length, 0);
   let replayed;
   try {
-    replayed = opts.temporal
-      ? await replayOnTemporal(races, opts.testFromRaceId, () => bar.increment())
-      : await replayInProcess(races, opts.testFromRaceId, { quantModel, evidenceAnalyst, artefacts }, () =>
-          bar.increment(),
-        );
+    try {
+      replayed = opts.temporal
+        ? await replayOnTemporal(races, opts.testFromRaceId, () => bar.increment())
+        : await replayInProcess(races, opts.testFromRaceId, { quantModel, evidenceAnalyst, artefacts }, () =>
+            bar.increment(),
+          );
+    } finally {
+      bar.stop();
+    }
+    if (opts.qual === 'llm') await llmSideBySide(races, replayed, { quantModel, evidenceAnalyst, artefacts });
   } finally {
-    bar.stop();
     await quantModel.release();
   }
   writeOutputs(replayed, from, {
@@ -190,8 +213,50 @@ async function singleSplit(all: HkRace[], started: number): Promise<void> {
   });
 }
 
+/** --qual llm: the same races again with the (calibrated) LLM analyst, one at a time, then side-by-side.md. */
+async function llmSideBySide(races: HkRace[], evidenceRun: ReplayedRace[], deps: ReplayDeps): Promise<void> {
+  const llm = await openCliLlm((l) => console.log(l), { calibrated: true });
+  const calls: QualCall[] = [];
+  const answers =
+    opts.answers ??
+    join(
+      loadEnv().DATA_DIR,
+      'llm-answers',
+      `test-${llm.config.model}-${PROMPT_VERSION}-${llm.calibrationLabel}.jsonl`,
+    );
+  console.log(`LLM answers cached in ${answers} (a stopped run resumes from it)`);
+  let llmRun: ReplayedRace[];
+  try {
+    llmRun = await replayInProcess(
+      races,
+      opts.testFromRaceId,
+      { ...deps, analyseQual: llmQualStep(llm.analyst, deps.evidenceAnalyst, calls, answers) },
+      (race) => {
+        const c = calls.at(-1);
+        if (race && c)
+          console.log(
+            `${race.raceNumericId} ${c.valid ? 'llm' : 'FALLBACK'} ${(c.ms / 1000).toFixed(1)} s ${c.inputTokens}+${c.outputTokens} tokens${c.absurd ? ' absurd' : ''}`,
+          );
+      },
+    );
+  } finally {
+    await llm.stop();
+  }
+  const summary = sideBySide(evidenceRun, llmRun, calls);
+  const command = `npm run backtest -- --data ${opts.data} --test-from-race-id ${opts.testFromRaceId} --qual llm${opts.limit ? ` --limit ${opts.limit}` : ''} --out ${opts.out}`;
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(
+    join(opts.out, 'side-by-side.json'),
+    `${JSON.stringify({ model: llm.config.model, command, ...summary, calls }, null, 1)}\n`,
+  );
+  const markdown = renderSideBySide(summary, { model: llm.config.model, command });
+  writeFileSync(join(opts.out, 'side-by-side.md'), markdown);
+  console.log(markdown);
+}
+
 async function walkForward(all: HkRace[], started: number): Promise<void> {
   if (opts.temporal) throw new Error('--walk-forward runs in process; leave out --temporal');
+  if (opts.qual === 'llm') throw new Error('--qual llm scores the shipped models; leave out --walk-forward');
   const total = walkForwardBlocks(all, opts.fromRaceId, opts.step).reduce((s, b) => s + b.length, 0);
   if (total === 0) throw new Error(`no race in ${opts.data} has race_id >= ${opts.fromRaceId}`);
   const python = ensureVenv((l) => console.log(l));

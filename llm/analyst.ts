@@ -9,15 +9,21 @@ import { costUsd } from './config.js';
 import type { LlmConfig } from './config.js';
 import { classifyLlmError } from './classify.js';
 import { LlmInvalidAnswer } from './errors.js';
+import { applyLlmCalibration, type LlmCalibrationChoice } from '../models/llm/calibration.js';
 import { buildPrompt, PROMPT_VERSION } from './prompt.js';
-import { answerJsonSchema, askStructured, type StructuredReply } from './structured-output.js';
+import {
+  answerJsonSchema,
+  askStructured,
+  runnersFromKeyed,
+  type StructuredReply,
+} from './structured-output.js';
 
 /** OpenAI's client refuses to start without a key; a local compatible server ignores whatever it gets. */
 const LOCAL_SERVER_PLACEHOLDER_KEY = 'no-key-local-server';
 
 /** QualOutput plus the race-level flags ('llm-absurd') and why they were raised. */
 export type LlmAnalysis = QualOutput & {
-  source: { kind: 'llm'; model: string; promptVersion: string };
+  source: { kind: 'llm'; model: string; promptVersion: string; calibration?: string };
   flags: string[];
   absurdReasons: string[];
 };
@@ -39,6 +45,11 @@ export interface CreateLlmAnalystDeps {
   config: LlmConfig;
   /** Injected in tests or to share one client; by default a ChatOpenAI built from the config. */
   chatModel?: BaseChatModel;
+  /**
+   * The fitted mapping of this model's LRs (models/llm/calibration.ts), or why there is none. Left
+   * out, the raw LRs are returned unmarked: that is what a calibration is fitted on.
+   */
+  calibration?: LlmCalibrationChoice;
 }
 
 export function createChatModel(config: LlmConfig): ChatOpenAI {
@@ -63,7 +74,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function createLlmAnalyst({ config, chatModel }: CreateLlmAnalystDeps): LlmAnalyst {
+export function createLlmAnalyst({ config, chatModel, calibration }: CreateLlmAnalystDeps): LlmAnalyst {
   const model: BaseChatModel = chatModel ?? createChatModel(config);
   const secret = config.revealApiKey();
 
@@ -102,13 +113,23 @@ export function createLlmAnalyst({ config, chatModel }: CreateLlmAnalystDeps): L
         outputTokens += used.outputTokens;
         if (reply.parsed === null || reply.parsed === undefined)
           throw new LlmInvalidAnswer('the answer could not be parsed as the requested JSON');
-        answered.push(...parseAnswer(reply.parsed).runners);
+        answered.push(...parseAnswer(runnersFromKeyed(reply.parsed)).runners);
       }
       const interpreted = interpretAnswer(card, { runners: answered });
+      const applied = calibration?.kind === 'applied' ? calibration.calibration : undefined;
+      const note =
+        calibration === undefined
+          ? {}
+          : {
+              calibration:
+                calibration.kind === 'applied'
+                  ? calibration.calibration.version
+                  : `none: ${calibration.reason}`,
+            };
       return {
         raceId: card.raceId,
-        runners: interpreted.runners,
-        source: { kind: 'llm', model: config.model, promptVersion: PROMPT_VERSION },
+        runners: applied ? applyLlmCalibration(interpreted.runners, applied) : interpreted.runners,
+        source: { kind: 'llm', model: config.model, promptVersion: PROMPT_VERSION, ...note },
         usage: { inputTokens, outputTokens, costUsd: costUsd(config, inputTokens, outputTokens) },
         timingsMs: { total: performance.now() - started },
         flags: interpreted.flags,

@@ -3,42 +3,48 @@ import { LR_GROUPS, LR_PRODUCT_RANGE, LR_RANGE, MATRIX_RANGES, activeRunners } f
 import type { QualRunner, RaceCard } from '../schemas/index.js';
 import { LlmInvalidAnswer } from './errors.js';
 
-/** Text the answer may hold per runner: short, because every character is generated token by token. */
-export const ANSWER_TEXT_LIMITS = { listItems: 1, phrase: 32, narrative: 60 } as const;
+const MatrixAnswerSchema = z.strictObject({
+  chemistry: z.number().describe(`in [${MATRIX_RANGES.chemistry[0]}, ${MATRIX_RANGES.chemistry[1]}]`),
+  distance: z.number().describe(`in [${MATRIX_RANGES.distance[0]}, ${MATRIX_RANGES.distance[1]}]`),
+  weather: z.number().describe(`in [${MATRIX_RANGES.weather[0]}, ${MATRIX_RANGES.weather[1]}]`),
+});
+
+/** What the model is asked to write: the four LRs per runner, nothing else (see llm/prompt.ts: tokens are time). */
+export const LlmRunnerAnswerSchema = z.strictObject({
+  horseId: z.string().describe('the horseId exactly as given in the race card'),
+  lr: z
+    .strictObject({
+      formFitness: z.number(),
+      conditions: z.number(),
+      tactics: z.number(),
+      context: z.number(),
+    })
+    .describe(
+      `likelihood ratios P(evidence | wins) / P(evidence | loses), each in [${LR_RANGE[0]}, ${LR_RANGE[1]}]`,
+    ),
+});
 
 /**
- * What the model must return. Deliberately loose: numbers carry no bounds and lists no lengths, so an
- * out-of-range answer reaches us and is clipped and flagged instead of failing the whole race.
- * Every field is required and objects are closed, as OpenAI's strict json_schema mode demands.
+ * What we accept back. Deliberately loose: numbers carry no bounds and lists no lengths, so an
+ * out-of-range answer reaches us and is clipped and flagged instead of failing the whole race. The
+ * matrix, confidence and text are not asked for (prompt v3) but a model that volunteers them is
+ * read; without them they are neutral.
  */
 export const LlmAnswerSchema = z.strictObject({
   runners: z.array(
-    z.strictObject({
-      horseId: z.string().describe('the horseId exactly as given in the race card'),
-      lr: z
-        .strictObject({
-          formFitness: z.number(),
-          conditions: z.number(),
-          tactics: z.number(),
-          context: z.number(),
-        })
-        .describe(
-          `likelihood ratios P(evidence | wins) / P(evidence | loses), each in [${LR_RANGE[0]}, ${LR_RANGE[1]}]`,
-        ),
-      matrix: z.strictObject({
-        chemistry: z.number().describe(`in [${MATRIX_RANGES.chemistry[0]}, ${MATRIX_RANGES.chemistry[1]}]`),
-        distance: z.number().describe(`in [${MATRIX_RANGES.distance[0]}, ${MATRIX_RANGES.distance[1]}]`),
-        weather: z.number().describe(`in [${MATRIX_RANGES.weather[0]}, ${MATRIX_RANGES.weather[1]}]`),
-      }),
-      confidence: z.number().describe('in [0, 1]'),
-      keyStrengths: z.array(z.string()).describe(`at most ${ANSWER_TEXT_LIMITS.listItems} short phrases`),
-      keyConcerns: z.array(z.string()).describe(`at most ${ANSWER_TEXT_LIMITS.listItems} short phrases`),
-      narrative: z.string().describe(`at most ${ANSWER_TEXT_LIMITS.narrative} characters`),
+    LlmRunnerAnswerSchema.extend({
+      matrix: MatrixAnswerSchema.optional(),
+      confidence: z.number().describe('in [0, 1]').optional(),
+      keyStrengths: z.array(z.string()).optional(),
+      keyConcerns: z.array(z.string()).optional(),
+      narrative: z.string().optional(),
     }),
   ),
 });
 export type LlmAnswer = z.infer<typeof LlmAnswerSchema>;
 
+/** Confidence when the answer gives none: the calibration, not the model, says how much its LRs count. */
+const NEUTRAL_CONFIDENCE = 0.5;
 const MAX_LIST = 5;
 const MAX_PHRASE = 200;
 const MAX_NARRATIVE = 300;
@@ -86,7 +92,7 @@ function checkCoverage(card: RaceCard, answer: LlmAnswer): void {
 
 function checkFinite(answer: LlmAnswer): void {
   for (const r of answer.runners) {
-    const numbers = { ...r.lr, ...r.matrix, confidence: r.confidence };
+    const numbers = { ...r.lr, ...r.matrix, confidence: r.confidence ?? NEUTRAL_CONFIDENCE };
     const bad = Object.entries(numbers).filter(([, v]) => !Number.isFinite(v));
     if (bad.length)
       throw new LlmInvalidAnswer(`non-finite ${bad.map(([k]) => k).join(', ')} for ${r.horseId}`);
@@ -130,7 +136,7 @@ export function interpretAnswer(card: RaceCard, answer: LlmAnswer): InterpretedA
 
     const matrix = { chemistry: 1, distance: 0, weather: 0 };
     for (const key of ['chemistry', 'distance', 'weather'] as const) {
-      const c = clip(a.matrix[key], MATRIX_RANGES[key]);
+      const c = clip(a.matrix?.[key] ?? matrix[key], MATRIX_RANGES[key]);
       matrix[key] = c.value;
       valuesSeen++;
       if (c.clipped) {
@@ -138,9 +144,9 @@ export function interpretAnswer(card: RaceCard, answer: LlmAnswer): InterpretedA
         flags.push(`matrix-clipped:${key}`);
       }
     }
-    const confidence = clip(a.confidence, [0, 1]);
+    const confidence = clip(a.confidence ?? NEUTRAL_CONFIDENCE, [0, 1]);
     if (confidence.clipped) flags.push('confidence-clipped');
-    const narrative = a.narrative.trim();
+    const narrative = (a.narrative ?? '').trim();
     if (narrative.length > MAX_NARRATIVE) flags.push('narrative-truncated');
 
     return {
@@ -149,8 +155,8 @@ export function interpretAnswer(card: RaceCard, answer: LlmAnswer): InterpretedA
       lrProduct: product.value,
       matrix,
       confidence: confidence.value,
-      keyStrengths: truncateList(a.keyStrengths, flags, 'strengths'),
-      keyConcerns: truncateList(a.keyConcerns, flags, 'concerns'),
+      keyStrengths: truncateList(a.keyStrengths ?? [], flags, 'strengths'),
+      keyConcerns: truncateList(a.keyConcerns ?? [], flags, 'concerns'),
       narrative: narrative.slice(0, MAX_NARRATIVE),
       flags,
     };

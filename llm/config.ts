@@ -42,6 +42,7 @@ const EnvSchema = z.object({
     z.enum(STRUCTURED_OUTPUT_METHODS).default('tool-calling'),
   ),
   LLM_RUNNERS_PER_CALL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(0)),
+  LLM_CALIBRATION_FILE: optionalString,
 });
 
 export type LlmEnv = Readonly<Record<string, string | undefined>>;
@@ -64,6 +65,8 @@ export interface LlmConfigView {
   structuredOutput: StructuredOutputMethod;
   /** Runners per model call; 0 = the whole field in one call. */
   runnersPerCall: number;
+  /** A fitted LLM calibration to use instead of the one models/llm holds for this model and prompt. */
+  calibrationFile: string | undefined;
   activityStartToCloseMs: number;
   budgetMs: number;
 }
@@ -82,6 +85,7 @@ export class LlmConfig {
   readonly priceOutputPerMTok: number;
   readonly structuredOutput: StructuredOutputMethod;
   readonly runnersPerCall: number;
+  readonly calibrationFile: string | undefined;
   readonly activityStartToCloseMs: number;
   readonly #apiKey: string | undefined;
 
@@ -95,6 +99,7 @@ export class LlmConfig {
     this.priceOutputPerMTok = fields.priceOutputPerMTok;
     this.structuredOutput = fields.structuredOutput;
     this.runnersPerCall = fields.runnersPerCall;
+    this.calibrationFile = fields.calibrationFile;
     this.activityStartToCloseMs = fields.activityStartToCloseMs;
     this.#apiKey = fields.apiKey;
     Object.freeze(this);
@@ -134,6 +139,7 @@ export class LlmConfig {
       priceOutputPerMTok: this.priceOutputPerMTok,
       structuredOutput: this.structuredOutput,
       runnersPerCall: this.runnersPerCall,
+      calibrationFile: this.calibrationFile,
       activityStartToCloseMs: this.activityStartToCloseMs,
       budgetMs: this.budgetMs,
     };
@@ -179,6 +185,7 @@ export function loadLlmConfig(env: LlmEnv, opts: LoadLlmConfigOptions): LlmConfi
     priceOutputPerMTok: priceOut,
     structuredOutput: e.LLM_STRUCTURED_OUTPUT,
     runnersPerCall: e.LLM_RUNNERS_PER_CALL,
+    calibrationFile: e.LLM_CALIBRATION_FILE,
     activityStartToCloseMs: startToCloseMs(opts.activityStartToClose),
   });
   // The LLM call must be able to give up before Temporal does, so the failure carries our error type.

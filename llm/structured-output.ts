@@ -1,7 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { isAIMessage, type BaseMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import { ANSWER_TEXT_LIMITS, LlmAnswerSchema } from './answer.js';
+import { LlmRunnerAnswerSchema } from './answer.js';
 import { LlmConfigurationError } from './errors.js';
 
 /**
@@ -20,26 +20,30 @@ type JsonSchema = Record<string, unknown>;
 const asObject = (v: unknown): JsonSchema => v as JsonSchema;
 
 /**
- * The answer schema for one call: LlmAnswerSchema as JSON Schema, with this call's horseIds as the
- * only allowed ids and exactly one entry per runner asked about, and the text kept short. A server
- * that enforces the schema (a grammar) then cannot invent or drop a horse; one that does not still
- * has every answer checked by interpretAnswer.
+ * The answer schema for one call: an object keyed by this call's horseIds, each required once, whose
+ * values are the four LRs. A server that enforces the schema (a grammar) then cannot invent, repeat
+ * or drop a horse (a list of {horseId, lr} let SmolLM2 write one id fourteen times), nor spend
+ * tokens on fields we do not use; one that does not still has every answer checked by interpretAnswer.
  */
 export function answerJsonSchema(horseIds: readonly string[]): JsonSchema {
-  const schema = asObject(z.toJSONSchema(LlmAnswerSchema, { target: 'draft-7' }));
-  delete schema.$schema;
-  const runners = asObject(asObject(schema.properties).runners);
-  runners.minItems = horseIds.length;
-  runners.maxItems = horseIds.length;
-  const props = asObject(asObject(runners.items).properties);
-  props.horseId = { ...asObject(props.horseId), enum: [...horseIds] };
-  for (const key of ['keyStrengths', 'keyConcerns']) {
-    const list = asObject(props[key]);
-    list.maxItems = ANSWER_TEXT_LIMITS.listItems;
-    list.items = { ...asObject(list.items), maxLength: ANSWER_TEXT_LIMITS.phrase };
-  }
-  props.narrative = { ...asObject(props.narrative), maxLength: ANSWER_TEXT_LIMITS.narrative };
-  return schema;
+  const lr = asObject(z.toJSONSchema(LlmRunnerAnswerSchema.shape.lr, { target: 'draft-7' }));
+  delete lr.$schema;
+  return {
+    type: 'object',
+    properties: Object.fromEntries(horseIds.map((id) => [id, lr])),
+    required: [...horseIds],
+    additionalProperties: false,
+  };
+}
+
+/**
+ * The keyed answer ({horseId: lr}) as the runner list parseAnswer checks. A reply already in the list
+ * form (`{runners: [...]}`, as scripted test servers send it) passes unchanged.
+ */
+export function runnersFromKeyed(parsed: unknown): unknown {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || 'runners' in parsed)
+    return parsed;
+  return { runners: Object.entries(parsed).map(([horseId, lr]) => ({ horseId, lr })) };
 }
 
 export interface StructuredReply {

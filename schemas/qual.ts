@@ -36,6 +36,8 @@ export const QualSourceSchema = z.object({
   model: z.string().optional(),
   promptVersion: z.string().optional(),
   evidenceVersion: z.string().optional(),
+  /** LLM only: the calibration applied to its LRs (its version), or 'none: <why>' when the raw LRs were used. */
+  calibration: z.string().optional(),
 });
 
 export const UsageSchema = z.object({

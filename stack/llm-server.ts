@@ -27,6 +27,8 @@ const LOCAL_LLM_THREADS = 1;
 const READY_TIMEOUT_MS = 120_000;
 /** Per request, inside the qual activity's 300 s start-to-close timeout. */
 export const LOCAL_LLM_TIMEOUT_MS = 240_000;
+/** Runners per call on the local server: a 14-runner field in one call fits LOCAL_LLM_CONTEXT. */
+export const LOCAL_LLM_RUNNERS_PER_CALL = 14;
 
 export class LocalLlmUnavailable extends Error {
   override name = 'LocalLlmUnavailable';
@@ -134,10 +136,10 @@ export function localLlmEnv(server: Pick<LocalLlmServer, 'baseURL' | 'model'>, e
     ...(unset('LLM_PRICE_INPUT_PER_MTOK') ? { LLM_PRICE_INPUT_PER_MTOK: '0' } : {}),
     ...(unset('LLM_PRICE_OUTPUT_PER_MTOK') ? { LLM_PRICE_OUTPUT_PER_MTOK: '0' } : {}),
     ...(unset('LLM_STRUCTURED_OUTPUT') ? { LLM_STRUCTURED_OUTPUT: 'json-mode' } : {}),
-    // About 150 prompt and 90 answer tokens a runner, but the server counts a five-runner call at 2286 tokens:
-    // one runner a call is what fits 2048 (the instructions and race header are read once, then reused).
-    ...(unset('LLM_RUNNERS_PER_CALL') ? { LLM_RUNNERS_PER_CALL: '1' } : {}),
-    // A 14-runner field takes minutes on one shared core; a retry inside the call would only repeat it.
+    // Prompt v3 puts a 14-runner HK field in one call of about 1,050-1,150 prompt and 500-650 answer
+    // tokens (inside 2048); a larger field is split so that each call still fits.
+    ...(unset('LLM_RUNNERS_PER_CALL') ? { LLM_RUNNERS_PER_CALL: String(LOCAL_LLM_RUNNERS_PER_CALL) } : {}),
+    // A retry inside the call would only repeat a slow answer: Temporal's attempt decides instead.
     ...(unset('LLM_TIMEOUT_MS') ? { LLM_TIMEOUT_MS: String(LOCAL_LLM_TIMEOUT_MS) } : {}),
     ...(unset('LLM_MAX_RETRIES') ? { LLM_MAX_RETRIES: '0' } : {}),
   };

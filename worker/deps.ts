@@ -8,6 +8,7 @@ import { createPool } from '../db/pool.js';
 import { analyseWithEvidenceModel, loadEvidenceArtefact } from '../models/qual/index.js';
 import { createLlmAnalyst } from '../llm/analyst.js';
 import { isLlmConfigured, loadLlmConfig } from '../llm/config.js';
+import { chooseCalibrationFor } from '../models/llm/calibration.js';
 import { ACTIVITY_OPTIONS } from '../workflows/activity-options.js';
 import { QuantScorer } from '../models/quant/scorer.js';
 import { createSandboxFactory } from '../sandboxes/index.js';
@@ -53,7 +54,7 @@ export function loadEvidenceAnalyst(modelsDir: string): EvidenceAnalyst {
 export function loadLlmAnalyst(env: NodeJS.ProcessEnv): LlmAnalyst | undefined {
   if (!isLlmConfigured(env)) return undefined;
   const config = loadLlmConfig(env, { activityStartToClose: ACTIVITY_OPTIONS.qual.startToCloseTimeout });
-  const analyst = createLlmAnalyst({ config });
+  const analyst = createLlmAnalyst({ config, calibration: chooseCalibrationFor(config) });
   return {
     model: config.model,
     analyse: async (card, histories, { signal }) => {

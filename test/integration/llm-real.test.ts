@@ -64,6 +64,8 @@ describe(
         assert.equal(qual.fallbackReason, undefined, qual.fallbackReason);
         assert.equal(qual.source.kind, 'llm');
         assert.equal(qual.source.model, 'smollm2');
+        // The worker looks up models/llm's calibration for this model and prompt, and says what it used.
+        assert.match(qual.source.calibration ?? '', /^(llmcal-smollm2-qual-llm-v\d+-cut\d+|none: .+)$/);
         assert.ok(qual.usage.inputTokens > 0 && qual.usage.outputTokens > 0, JSON.stringify(qual.usage));
         assert.equal(qual.usage.costUsd, 0);
         assert.deepEqual(

@@ -79,12 +79,13 @@ export function validAnswerFor(horseIds: string[]): {
   };
 }
 
-/** The horseIds the prompt lists (runner lines are JSON objects carrying "horseId"). */
+/** The horseIds the prompt lists: the first cell of each runner row of the table (llm/prompt.ts). */
 export function horseIdsIn(body: ChatRequestBody): string[] {
   const ids = new Set<string>();
   for (const m of body.messages ?? []) {
     const text = typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
-    for (const match of text.matchAll(/"horseId":"([^"]+)"/g)) if (match[1] !== undefined) ids.add(match[1]);
+    for (const match of text.matchAll(/^([^|\s]+)\|/gm))
+      if (match[1] !== undefined && match[1] !== 'horseId') ids.add(match[1]);
   }
   return [...ids];
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createLlmAnalyst } from '../../../llm/analyst.js';
 import { PROMPT_VERSION } from '../../../llm/prompt.js';
+import { fitLlmCalibration } from '../../../models/llm/calibration.js';
 import { QualOutputSchema, QualRunnerSchema } from '../../../schemas/index.js';
 import { startOpenAiStub, validAnswerFor } from '../../support/openai-stub.js';
 import type { OpenAiStub } from '../../support/openai-stub.js';
@@ -43,11 +44,20 @@ void test('by default a forced tool call round-trips into QualOutput-compatible 
   assert.equal(req.body.temperature, 0);
   assert.equal(req.body.response_format, undefined);
   assert.deepEqual(req.body.tool_choice, { type: 'function', function: { name: 'qualitative_analysis' } });
+  // Keyed by horseId, each required: a grammar-enforcing server cannot repeat, drop or invent a horse.
   const parameters = req.body.tools?.[0]?.function.parameters as {
-    properties: { runners: { minItems: number; items: { properties: { horseId: { enum: string[] } } } } };
+    required: string[];
+    additionalProperties: boolean;
+    properties: Record<string, { required: string[] }>;
   };
-  assert.equal(parameters.properties.runners.minItems, activeIds.length);
-  assert.deepEqual(parameters.properties.runners.items.properties.horseId.enum, activeIds);
+  assert.deepEqual(parameters.required, activeIds);
+  assert.equal(parameters.additionalProperties, false);
+  assert.deepEqual(parameters.properties[activeIds[0]!]!.required, [
+    'formFitness',
+    'conditions',
+    'tactics',
+    'context',
+  ]);
   assert.equal(req.body.messages?.[0]?.role, 'system');
 });
 
@@ -63,12 +73,9 @@ void test('json-mode sends response_format json_object with the schema, and a fi
   );
   const sent = stub.requests.slice(from);
   assert.equal(sent.length, 2);
-  const formats = sent.map(
-    (r) =>
-      r.body.response_format as { type: string; schema: { properties: { runners: { maxItems: number } } } },
-  );
+  const formats = sent.map((r) => r.body.response_format as { type: string; schema: { required: string[] } });
   assert.deepEqual(
-    formats.map((f) => [f.type, f.schema.properties.runners.maxItems]),
+    formats.map((f) => [f.type, f.schema.required.length]),
     [
       ['json_object', 2],
       ['json_object', 1],
@@ -152,4 +159,63 @@ void test('a local server without a key gets a placeholder bearer, not an error'
   );
   await createLlmAnalyst({ config }).analyse(card, histories);
   assert.match(String(stub.requests[from]!.headers.authorization), /^Bearer no-key-local-server$/);
+});
+
+void test('the keyed answer a grammar-constrained server writes ({horseId: LRs}) is read like the list form', async () => {
+  stub.setScript([
+    {
+      kind: 'answer',
+      build: (ids) =>
+        Object.fromEntries(
+          ids.map((id, i) => [id, { formFitness: 1 + i, conditions: 1, tactics: 0.5, context: 1 }]),
+        ),
+    },
+  ]);
+  const out = await createLlmAnalyst({
+    config: stubConfig(stub.baseURL, { LLM_STRUCTURED_OUTPUT: 'json-mode' }),
+  }).analyse(card, histories);
+  assert.deepEqual(
+    out.runners.map((r) => [r.horseId, r.lr.formFitness, r.lrProduct]),
+    activeIds.map((id, i) => [id, 1 + i, (1 + i) * 0.5]),
+  );
+  // Not asked for in prompt v3: neutral.
+  assert.deepEqual(out.runners[0]!.matrix, { chemistry: 1, distance: 0, weather: 0 });
+});
+
+void test('a matching calibration maps the LRs and is recorded; a refused one leaves them raw, with the reason', async () => {
+  const calibration = fitLlmCalibration([], {
+    model: 'gpt-4o-mini',
+    promptVersion: PROMPT_VERSION,
+    trainUntilRaceId: 5079,
+    racesAsked: 0,
+  });
+  calibration.slopes = { formFitness: 0.5, conditions: 0, tactics: 0, context: 0 };
+  stub.setScript([
+    {
+      kind: 'answer',
+      build: (ids) =>
+        Object.fromEntries(
+          ids.map((id) => [id, { formFitness: 4, conditions: 3, tactics: 0.2, context: 2 }]),
+        ),
+    },
+    { kind: 'answer' },
+  ]);
+  const config = stubConfig(stub.baseURL);
+  const mapped = await createLlmAnalyst({ config, calibration: { kind: 'applied', calibration } }).analyse(
+    card,
+    histories,
+  );
+  assert.equal(mapped.source.calibration, calibration.version);
+  for (const r of mapped.runners) {
+    assert.deepEqual(r.lr, { formFitness: 2, conditions: 1, tactics: 1, context: 1 });
+    assert.equal(r.lrProduct, 2);
+  }
+  QualOutputSchema.parse(mapped);
+
+  const raw = await createLlmAnalyst({
+    config,
+    calibration: { kind: 'none', reason: 'refused x: fitted on other/qual-llm-v2' },
+  }).analyse(card, histories);
+  assert.equal(raw.source.calibration, 'none: refused x: fitted on other/qual-llm-v2');
+  assert.equal(raw.runners[0]!.lr.tactics, 1.1);
 });
