@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate.js';
-import type { Env } from '../config/env.js';
+import { llmSettings, type Env } from '../config/env.js';
 import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { canConnect, splitAddress } from './net.js';
 import { startEmbeddedPostgres } from './postgres.js';
@@ -151,7 +151,7 @@ async function startStack(
     });
     stops.push(() => server.stop());
     log(`started the local model server (${server.model}) at ${server.baseURL}`);
-    llmEnv = localLlmEnv(server, process.env);
+    llmEnv = localLlmEnv(server, llmSettings(env));
   }
   return {
     temporalAddress,

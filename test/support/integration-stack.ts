@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RaceClient } from '../../client/index.js';
-import { loadEnv, type Env } from '../../config/env.js';
+import { llmSettings, loadEnv, type Env } from '../../config/env.js';
 import { migrate } from '../../db/migrate.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
@@ -30,7 +30,8 @@ export interface TestStack {
   startWorker(opts?: {
     faults?: AgentFaults;
     env?: Partial<Env>;
-    processEnv?: NodeJS.ProcessEnv;
+    /** The worker's LLM settings (none by default, whatever the developer's environment holds). */
+    llmEnv?: Record<string, string | undefined>;
     /** The database the worker's activities use (default: the stack's), e.g. through a test proxy. */
     databaseUrl?: string;
   }): Promise<{
@@ -69,7 +70,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   let temporal = await startTemporalDevServer(temporalOptions);
   let databaseUrl: string;
   let stopPg = async () => {};
-  const external = process.env.TEST_DATABASE_URL;
+  const external = loadEnv().TEST_DATABASE_URL;
   if (external) {
     const name = `race_engine_test_${process.pid}_${Date.now().toString(36)}`;
     await ensureDatabase(external, name);
@@ -107,8 +108,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async startWorker(opts = {}) {
       const taskQueue = newTaskQueue();
       const workerEnv = { ...env, ...opts.env };
+      const noLlm = Object.fromEntries(Object.keys(llmSettings(env)).map((k) => [k, undefined]));
       const deps = await buildActivityDeps(workerEnv, opts.databaseUrl ?? databaseUrl, {
-        processEnv: opts.processEnv ?? {},
+        llmOverrides: { ...noLlm, ...opts.llmEnv },
       });
       const { worker, connection: workerConnection } = await createRaceWorker({
         address: temporal.address,
