@@ -93,21 +93,11 @@ const THROUGH_HELPER: Partial<
   MIN_EDGE: { helper: 'raceDefaults', probe: raceDefaults },
   LOG_LEVEL: { helper: 'runtimeLogLevel', probe: runtimeLogLevel },
   SANDBOX: { helper: 'defaultSandboxKind', probe: defaultSandboxKind },
+  // The analyst's settings (the local server's own two excepted): each must reach its configuration.
   ...Object.fromEntries(
-    (
-      [
-        'OPENAI_API_KEY',
-        'LLM_BASE_URL',
-        'LLM_MODEL',
-        'LLM_TIMEOUT_MS',
-        'LLM_MAX_RETRIES',
-        'LLM_TEMPERATURE',
-        'LLM_PRICE_INPUT_PER_MTOK',
-        'LLM_PRICE_OUTPUT_PER_MTOK',
-        'LLM_STRUCTURED_OUTPUT',
-        'LLM_RUNNERS_PER_CALL',
-      ] as const
-    ).map((k) => [k, { helper: 'llmSettings', probe: llmConfigOf, base: LLM_BASE }]),
+    [...exampleSettings().keys()]
+      .filter((k) => k === 'OPENAI_API_KEY' || (k.startsWith('LLM_') && !k.startsWith('LLM_LOCAL')))
+      .map((k) => [k, { helper: 'llmSettings', probe: llmConfigOf, base: LLM_BASE }]),
   ),
 };
 
