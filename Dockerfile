@@ -10,4 +10,6 @@ COPY . .
 # The prebuilt workflow bundle (dist/workflow-bundle.js): the worker loads it instead of bundling at start.
 RUN npm run build
 ENV EMBEDDED_STACK=false
+# Metrics listen on every interface inside the container so compose's port mapping reaches them.
+ENV METRICS_HOST=0.0.0.0
 CMD ["npx", "tsx", "cli/worker.ts"]

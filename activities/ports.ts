@@ -1,4 +1,5 @@
 import type { Policy } from '../book/policies.js';
+import type { RaceDefaults } from '../config/defaults.js';
 import type { Db } from '../db/pool.js';
 import type { RunnerHistory } from '../schemas/history.js';
 import type { QualOutput } from '../schemas/qual.js';
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   defaultSandbox?: SandboxKind;
   /** Calibration artefacts by version: the shipped file, or the latest promoted by recalibration. */
   calibration: CalibrationStore;
+  /** Quorum, Kelly fraction and minimum edge for races whose options leave them unset (QUORUM, ...). */
+  raceDefaults?: RaceDefaults;
   /** The paper book's staking policy (BOOK_POLICY); the default policy when absent. */
   bookPolicy?: Policy;
   /** Alert delivery; default from ALERT_WEBHOOK_URL (see activities/notifier.ts). */

@@ -1,4 +1,5 @@
 import { priceInterests, screenAgentOutputs, synthesise, SYNTHESIS_DEFAULTS } from '../agents/index.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
@@ -24,20 +25,27 @@ export interface SynthesisRequest {
   input: AgentInput;
   agentRuns: AgentRun[];
   failures: AgentFailure[];
-  quorum: number;
-  pricing: { kellyFraction: number; minEdge: number };
+  /** Unset: the worker's settings (ActivityDeps.raceDefaults). */
+  quorum?: number;
+  pricing: { kellyFraction?: number; minEdge?: number };
   /** The artefact version pinned for this race; absent: the worker's current one. */
   calibrationVersion?: string;
   /** Wall time of each stage so far, measured by the workflow. */
   stageMs: Record<string, number>;
 }
 
-export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'calibration'>) {
+export function createSynthesisActivities({
+  calibration,
+  raceDefaults = DEFAULTS.race,
+}: Pick<ActivityDeps, 'calibration' | 'raceDefaults'>) {
   return {
     /** Outliers out, confidence-weighted consensus, market blend, pricing; the race's full result. */
     async synthesise(req: SynthesisRequest): Promise<RaceResult> {
       const t0 = performance.now();
       const card = RaceCardSchema.parse(req.card);
+      const quorum = req.quorum ?? raceDefaults.quorum;
+      const kellyFraction = req.pricing.kellyFraction ?? raceDefaults.kellyFraction;
+      const minEdge = req.pricing.minEdge ?? raceDefaults.minEdge;
       const { version: calibrationVersion, artefacts } = req.calibrationVersion
         ? await calibration.get(req.calibrationVersion)
         : await calibration.current();
@@ -55,11 +63,7 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         marketOdds,
         bettingInterests: Object.fromEntries(interestOf),
         artefacts,
-        options: {
-          quorum: req.quorum,
-          kellyFraction: req.pricing.kellyFraction,
-          minEdge: req.pricing.minEdge,
-        },
+        options: { quorum, kellyFraction, minEdge },
       });
       const quantById = new Map(req.quant.runners.map((r) => [r.horseId, r]));
       const qualById = new Map(req.qual.runners.map((r) => [r.horseId, r]));
@@ -93,8 +97,8 @@ export function createSynthesisActivities({ calibration }: Pick<ActivityDeps, 'c
         };
       });
       const interests = priceInterests(priced, {
-        kellyFraction: req.pricing.kellyFraction,
-        minEdge: req.pricing.minEdge,
+        kellyFraction,
+        minEdge,
         stakeCap: SYNTHESIS_DEFAULTS.stakeCap,
       });
       const ranked = [...priced].sort((a, b) => b.winProbFinal - a.winProbFinal);

@@ -10,6 +10,7 @@ import {
   type ScoredRace,
 } from './metrics.js';
 import { groupByInterest } from './pricing.js';
+import { SYNTHESIS_DEFAULTS } from './synthesis.js';
 import type { DailyMetrics, DriftAlert, DriftMetric, DriftThresholds, RaceScore } from '../schemas/ops.js';
 
 /** Pure SPEC 7 scoring of stored predictions against official results: no I/O, unit-tested. */
@@ -110,7 +111,9 @@ export function dailyMetrics(
   const markets = races.map(marketRace).filter((r): r is ScoredRace => r !== null);
   const model = summariseMetrics(races);
   const market = summariseMetrics(markets);
-  const bet = betting(races, { minEdge: 0.05, kellyFraction: 0.25, stakeCap: 0.1 });
+  // Scored at the engine's default pricing, so daily figures compare across days whatever a race ran with.
+  const { minEdge, kellyFraction, stakeCap } = SYNTHESIS_DEFAULTS;
+  const bet = betting(races, { minEdge, kellyFraction, stakeCap });
   const favourites = kept.map((p) =>
     p.runners.reduce((best, r) => (r.winProbBase > best.winProbBase ? r : best)),
   );

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import type { AgentInput, AgentOutput } from '../schemas/agent.js';
 import { AgentOutputSchema } from '../schemas/agent.js';
 import type { AgentFailure } from '../schemas/result.js';
@@ -23,12 +24,10 @@ export interface SynthesisOptions extends PricingOptions {
 
 /** Every synthesis default, in one place. */
 export const SYNTHESIS_DEFAULTS: Readonly<SynthesisOptions> = Object.freeze({
-  quorum: 10,
+  ...DEFAULTS.race,
   k: 2,
   outlierAgentShare: 0.25,
-  kellyFraction: 0.25,
   stakeCap: 0.1,
-  minEdge: 0.05,
 });
 
 /** Sums must hold within this (SPEC 6.6). */

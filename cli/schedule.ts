@@ -95,7 +95,7 @@ program
       for (const s of checked.skipped) log(formatSkipped(s));
       day = checked.day;
       await withClient(opts.worker, async (client) => {
-        const { workflowId } = await client.startRaceDay(day as never, {
+        const { workflowId } = await client.startRaceDay(day, {
           offsetSeconds: opts.offset,
           options: { sandbox: opts.sandbox },
         });

@@ -1,3 +1,4 @@
+import { loadEnv } from '../config/env.js';
 import { runWorker } from '../worker/run-worker.js';
 
-await runWorker();
+await runWorker(loadEnv());

@@ -25,6 +25,7 @@ import {
   type RecalibrationSummary,
 } from '../schemas/ops.js';
 import { SA } from '../schemas/search-attributes.js';
+import { dropInvalidRaces, formatSkipped, type SkippedRace } from '../schemas/validate-races.js';
 import { describeIssues, type RaceOptions } from '../schemas/workflow-input.js';
 import type { monitoringWorkflow } from '../workflows/monitoring.js';
 import type { recalibrationWorkflow } from '../workflows/recalibration.js';
@@ -46,23 +47,36 @@ export interface StartRaceDayOptions {
   options?: Partial<RaceOptions>;
 }
 
+/** What starting a day did: the day's workflow, and the races left out with why (the good ones run). */
+export interface StartedRaceDay {
+  workflowId: string;
+  runId: string;
+  skipped: SkippedRace[];
+}
+
 /**
  * Starts the day's workflow, or, when it is already running, sends it the file again (signal-with-start on
- * race-day-<venue>-<date>): pending races take the new cards and offset, started ones are left alone.
+ * race-day-<venue>-<date>): pending races take the new cards and offset, started ones are left alone. Each
+ * card is validated on its own (schemas/validate-races.ts), so one bad card does not stop the meeting: the
+ * good ones are started and the bad ones come back in `skipped`. A day with no good card is refused.
  */
 export async function startRaceDay(
   temporal: Client,
   taskQueue: string,
-  day: RaceDayFileInput,
+  day: RaceDayFileInput | unknown,
   opts: StartRaceDayOptions = {},
-) {
+): Promise<StartedRaceDay> {
+  const checked = dropInvalidRaces(day, 'day');
   const parsed = RaceDayInputSchema.safeParse({
-    day,
+    day: checked.day,
     offsetSeconds: opts.offsetSeconds,
     options: opts.options,
   });
   if (!parsed.success)
-    throw new InvalidInput(`invalid race day: ${describeIssues(parsed.error)}`, 'InvalidRaceDay');
+    throw new InvalidInput(
+      `invalid race day: ${[describeIssues(parsed.error), ...checked.skipped.map(formatSkipped)].join('; ')}`,
+      'InvalidRaceDay',
+    );
   const input = parsed.data;
   const { venue, date } = input.day.meeting;
   const workflowId = raceDayWorkflowId(venue, date);
@@ -83,7 +97,7 @@ export async function startRaceDay(
       staticSummary: `race day ${venue} ${date}: ${input.day.races.length} races, each started ${input.offsetSeconds}s before post time`,
     },
   );
-  return { workflowId, runId: handle.signaledRunId };
+  return { workflowId, runId: handle.signaledRunId, skipped: checked.skipped };
 }
 
 const raceDayHandle = (temporal: Client, workflowId: string) =>

@@ -133,8 +133,11 @@ export class RaceClient {
     return this.startRace(card, opts);
   }
 
-  /** Starts (or, for a day already running, updates) the race day: each race starts offsetSeconds before its post time. */
-  startRaceDay(day: RaceDayFileInput, opts: ops.StartRaceDayOptions = {}) {
+  /**
+   * Starts (or, for a day already running, updates) the race day: each race starts offsetSeconds before its
+   * post time. Bad cards are left out and reported in `skipped` (race id and reason); the good ones run.
+   */
+  startRaceDay(day: RaceDayFileInput | unknown, opts: ops.StartRaceDayOptions = {}) {
     return ops.startRaceDay(this.temporal, this.taskQueue, day, opts);
   }
   raceDayStatus(workflowId: string) {

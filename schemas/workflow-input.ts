@@ -7,9 +7,10 @@ import { RaceCardSchema } from './race-card.js';
 export const RaceOptionsSchema = z.strictObject({
   sandbox: z.enum([...SANDBOX_KINDS, 'default']).default('default'),
   qual: z.enum(['auto', 'evidence', 'llm']).default('auto'),
-  quorum: z.number().int().min(1).max(15).default(10),
-  kellyFraction: z.number().min(0).max(1).default(0.25),
-  minEdge: z.number().min(0).max(10).default(0.05),
+  /** Unset: the worker's QUORUM, KELLY_FRACTION and MIN_EDGE (config/defaults.ts when those are unset too). */
+  quorum: z.number().int().min(1).max(15).optional(),
+  kellyFraction: z.number().min(0).max(1).optional(),
+  minEdge: z.number().min(0).max(10).optional(),
   /** 'sequential' runs the fifteen agents one after another: only for measuring what parallelism buys. */
   agentExecution: z.enum(['parallel', 'sequential']).default('parallel'),
   /** 'auto' runs the short stages as local activities; 'remote' makes every stage a remote activity. */

@@ -53,7 +53,7 @@ async function connectSession(
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   if (withWorker) {
     deps = await buildActivityDeps(env, stack.databaseUrl, {
-      processEnv: { ...process.env, ...stack.llmEnv },
+      ...(stack.llmEnv ? { llmOverrides: stack.llmEnv } : {}),
     });
     const created = await createRaceWorker({
       address: stack.temporalAddress,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate.js';
-import type { Env } from '../config/env.js';
+import { llmSettings, type Env } from '../config/env.js';
 import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { canConnect, splitAddress } from './net.js';
 import { startEmbeddedPostgres } from './postgres.js';
@@ -37,6 +37,21 @@ const INDEXED_VALUE_TYPE: Record<string, number> = {
 };
 
 /**
+ * Registers search attributes without listing first: the time-skipping test server implements only this
+ * call of the operator service.
+ */
+export async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  attributes: [string, string][] = Object.entries(SEARCH_ATTRIBUTES),
+): Promise<void> {
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(attributes.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]!])),
+  });
+}
+
+/**
  * Registers any of our search attributes the server lacks. The dev server registers them at first start,
  * but a SQLite file from an older version of the project, or an external cluster, may miss newer ones;
  * a workflow that sets an unregistered attribute fails every workflow task.
@@ -47,10 +62,7 @@ export async function ensureSearchAttributes(address: string, namespace: string)
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
     if (missing.length === 0) return [];
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]!])),
-    });
+    await addSearchAttributes(connection, namespace, missing);
     return missing.map(([name]) => name);
   } finally {
     await connection.close();
@@ -151,7 +163,7 @@ async function startStack(
     });
     stops.push(() => server.stop());
     log(`started the local model server (${server.model}) at ${server.baseURL}`);
-    llmEnv = localLlmEnv(server, process.env);
+    llmEnv = localLlmEnv(server, llmSettings(env));
   }
   return {
     temporalAddress,

@@ -128,7 +128,10 @@ export async function startLocalLlmServer(opts: LocalLlmServerOptions): Promise<
  * always win; prices and the structured-output method only fill in what the caller left unset
  * (the server is free, and it constrains JSON mode with the schema).
  */
-export function localLlmEnv(server: Pick<LocalLlmServer, 'baseURL' | 'model'>, env: NodeJS.ProcessEnv) {
+export function localLlmEnv(
+  server: Pick<LocalLlmServer, 'baseURL' | 'model'>,
+  env: Record<string, string | undefined>,
+) {
   const unset = (key: string): boolean => (env[key] ?? '').trim() === '';
   return {
     LLM_BASE_URL: server.baseURL,

@@ -6,14 +6,8 @@ import type { DailyMetrics } from '../schemas/ops.js';
 import { RaceCardSchema } from '../schemas/race-card.js';
 import { RaceResultSchema } from '../schemas/result.js';
 import { authenticate, type ApiKey, type Scope } from './auth.js';
-import {
-  BetFilterSchema,
-  betOut,
-  BetSchema,
-  BookStatusSchema,
-  ledgerOut,
-  LedgerPointSchema,
-} from './book.js';
+import { BetRowSchema, BookStatusSchema, LedgerPointSchema } from '../schemas/book.js';
+import { BetFilterSchema } from './book.js';
 import type { WebDeps } from './deps.js';
 import { dailyMetrics, latestResult, listRaceRuns, recentAlerts } from './queries.js';
 
@@ -188,7 +182,7 @@ export function registerApi(app: FastifyInstance, deps: WebDeps): void {
         security: secured,
         querystring: z.object({ policy: z.string().optional() }),
         response: {
-          200: z.object({ status: BookStatusSchema, openBets: z.array(BetSchema) }),
+          200: z.object({ status: BookStatusSchema, openBets: z.array(BetRowSchema) }),
           503: ErrorSchema,
         },
       },
@@ -200,7 +194,7 @@ export function registerApi(app: FastifyInstance, deps: WebDeps): void {
         book.status(req.query.policy),
         book.bets({ status: 'open' }),
       ]);
-      return { status, openBets: openBets.map(betOut) };
+      return { status, openBets };
     },
   );
   r.get(
@@ -211,12 +205,12 @@ export function registerApi(app: FastifyInstance, deps: WebDeps): void {
         summary: 'Bets by date, race or status',
         security: secured,
         querystring: BetFilterSchema,
-        response: { 200: z.object({ bets: z.array(BetSchema) }), 503: ErrorSchema },
+        response: { 200: z.object({ bets: z.array(BetRowSchema) }), 503: ErrorSchema },
       },
     },
     async (req, reply) => {
       const book = bookOrFail(reply);
-      return book ? { bets: (await book.bets(req.query)).map(betOut) } : reply;
+      return book ? { bets: await book.bets(req.query) } : reply;
     },
   );
   r.get(
@@ -232,7 +226,7 @@ export function registerApi(app: FastifyInstance, deps: WebDeps): void {
     },
     async (req, reply) => {
       const book = bookOrFail(reply);
-      return book ? { points: (await book.ledgerSeries(req.query.policy)).map(ledgerOut) } : reply;
+      return book ? { points: await book.ledgerSeries(req.query.policy) } : reply;
     },
   );
 

@@ -22,7 +22,6 @@ import {
   raceDay,
   recentAlerts,
 } from './queries.js';
-import { betOut, ledgerOut } from './book.js';
 import type { WebDeps } from './deps.js';
 
 const DateParam = z
@@ -163,7 +162,7 @@ export function registerPages(app: FastifyInstance, deps: WebDeps): void {
       ${chart('bankroll', {
         type: 'line',
         data: {
-          labels: ledger.map((p) => ledgerOut(p).at),
+          labels: ledger.map((p) => p.at),
           datasets: [{ label: 'Bankroll', data: ledger.map((p) => p.balance), fill: false }],
         },
         options: { maintainAspectRatio: false, animation: false },
@@ -176,7 +175,7 @@ export function registerPages(app: FastifyInstance, deps: WebDeps): void {
           esc(b.betType),
           num(b.odds),
           num(b.stake),
-          esc(betOut(b).placedAt),
+          esc(b.placedAt),
         ]),
       )}`;
       return reply.type('text/html').send(page('Book', body, { charts: true }));

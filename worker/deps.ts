@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CalibrationArtefactsSchema, type CalibrationArtefacts } from '../agents/index.js';
 import { resolvePolicy } from '../book/policies.js';
 import type { ActivityDeps, EvidenceAnalyst, LlmAnalyst } from '../activities/ports.js';
-import { defaultSandboxKind, type Env } from '../config/env.js';
+import { defaultSandboxKind, llmSettings, raceDefaults, type Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
 import { analyseWithEvidenceModel, loadEvidenceArtefact } from '../models/qual/index.js';
 import { createLlmAnalyst } from '../llm/analyst.js';
@@ -51,7 +51,7 @@ export function loadEvidenceAnalyst(modelsDir: string): EvidenceAnalyst {
   };
 }
 
-export function loadLlmAnalyst(env: NodeJS.ProcessEnv): LlmAnalyst | undefined {
+export function loadLlmAnalyst(env: Record<string, string | undefined>): LlmAnalyst | undefined {
   if (!isLlmConfigured(env)) return undefined;
   const config = loadLlmConfig(env, { activityStartToClose: ACTIVITY_OPTIONS.qual.startToCloseTimeout });
   const analyst = createLlmAnalyst({ config, calibration: chooseCalibrationFor(config) });
@@ -74,7 +74,8 @@ export interface WorkerDeps extends ActivityDeps {
 export async function buildActivityDeps(
   env: Env,
   databaseUrl: string,
-  extras: { processEnv?: NodeJS.ProcessEnv } = {},
+  /** LLM settings that win over env's: the local model server a stack started (Stack.llmEnv), a test's stub. */
+  extras: { llmOverrides?: Record<string, string | undefined> } = {},
 ): Promise<WorkerDeps> {
   const db = createPool(databaseUrl, 20);
   const quantModel = await QuantScorer.load();
@@ -88,10 +89,11 @@ export async function buildActivityDeps(
     db,
     quantModel,
     evidenceAnalyst: loadEvidenceAnalyst(env.MODELS_DIR),
-    llmAnalyst: loadLlmAnalyst(extras.processEnv ?? process.env),
+    llmAnalyst: loadLlmAnalyst({ ...llmSettings(env), ...extras.llmOverrides }),
     sandbox,
     defaultSandbox,
     calibration,
+    raceDefaults: raceDefaults(env),
     bookPolicy: resolvePolicy(env.BOOK_POLICY),
     async close() {
       await sandbox.closeAll();

@@ -146,7 +146,7 @@ export class EngineMetrics {
 export async function startMetricsServer(
   metrics: EngineMetrics,
   port: number,
-  host = '0.0.0.0',
+  host: string,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {

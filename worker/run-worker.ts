@@ -1,6 +1,6 @@
 import type { createActivities } from '../activities/index.js';
 import type { ActivityDeps } from '../activities/ports.js';
-import { loadEnv } from '../config/env.js';
+import { runtimeLogLevel, type Env } from '../config/env.js';
 import { ensureStack } from '../stack/index.js';
 import { createRaceWorker } from './create-worker.js';
 import { buildActivityDeps } from './deps.js';
@@ -8,24 +8,23 @@ import { EngineMetrics, startMetricsServer, temporalTelemetry } from './metrics.
 import { installRuntime } from './runtime.js';
 import { prebuiltWorkflowBundle } from './workflow-bundle.js';
 
-const RUNTIME_LOG_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
-
 /**
- * A long-running worker: uses the configured stack (or starts the embedded one) and polls until stopped.
- * `activities` lets a test-only entry (test/support/faulty-worker.ts) register faulty activities.
+ * A long-running worker on the settings it is given (config/env.ts read them once): uses the configured
+ * stack (or starts the embedded one) and polls until stopped. `activities` lets a test-only entry
+ * (test/support/faulty-worker.ts) register faulty activities.
  */
 export async function runWorker(
+  env: Env,
   opts: { activities?: (deps: ActivityDeps) => ReturnType<typeof createActivities> } = {},
 ): Promise<void> {
   // Prometheus: ours on METRICS_PORT, Temporal's runtime metrics on TEMPORAL_METRICS_PORT (both off when unset).
-  const env = loadEnv();
   const {
     METRICS_PORT: metricsPort,
     TEMPORAL_METRICS_PORT: temporalMetricsPort,
     METRICS_HOST: metricsHost,
   } = env;
   installRuntime(
-    RUNTIME_LOG_LEVEL[env.LOG_LEVEL],
+    runtimeLogLevel(env),
     temporalMetricsPort !== undefined
       ? temporalTelemetry(`${metricsHost}:${temporalMetricsPort}`)
       : undefined,
@@ -34,7 +33,7 @@ export async function runWorker(
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const stack = await ensureStack(env, { log });
   const deps = await buildActivityDeps(env, stack.databaseUrl, {
-    processEnv: { ...process.env, ...stack.llmEnv },
+    ...(stack.llmEnv ? { llmOverrides: stack.llmEnv } : {}),
   });
   const prebuilt = prebuiltWorkflowBundle();
   log(

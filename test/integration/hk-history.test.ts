@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadEnv } from '../../config/env.js';
 import { countHkRows, upsertHkRaces } from '../../db/hk.js';
 import { loadHistories } from '../../db/history.js';
 import { migrate } from '../../db/migrate.js';
@@ -23,7 +24,7 @@ let stop = async (): Promise<void> => {};
 
 before(async () => {
   let url: string;
-  const external = process.env.TEST_DATABASE_URL;
+  const external = loadEnv().TEST_DATABASE_URL;
   if (external) {
     const name = `race_engine_hk_${process.pid}_${Date.now().toString(36)}`;
     await ensureDatabase(external, name);

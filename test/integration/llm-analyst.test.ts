@@ -31,7 +31,7 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
 
   test('a valid answer is used, its tokens and cost recorded, and the key appears nowhere in history', async () => {
     stub.setScript([{ kind: 'answer' }]);
-    const w = await stack.startWorker({ processEnv: llmEnv() });
+    const w = await stack.startWorker({ llmEnv: llmEnv() });
     try {
       const card = cards[0]!;
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline', qual: 'llm' });
@@ -56,7 +56,7 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
 
   test('HTTP 500 on every attempt is retried by Temporal, then the evidence model answers and the result says why', async () => {
     stub.setScript(Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 500 })));
-    const w = await stack.startWorker({ processEnv: llmEnv() });
+    const w = await stack.startWorker({ llmEnv: llmEnv() });
     try {
       const card = cards[1]!;
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });
@@ -74,7 +74,7 @@ describe('the LLM analyst inside the race workflow (local OpenAI-compatible stub
 
   test('an authentication failure is not retried: the evidence model answers at once', async () => {
     stub.setScript([{ kind: 'status', status: 401, message: 'bad key' }]);
-    const w = await stack.startWorker({ processEnv: llmEnv() });
+    const w = await stack.startWorker({ llmEnv: llmEnv() });
     try {
       const card = cards[2]!;
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });

@@ -56,7 +56,7 @@ describe(
     });
 
     test('one race end to end: the model answers a schema-valid QualOutput, with its name and tokens', async () => {
-      const w = await stack.startWorker({ processEnv: localLlmEnv(server, {}) });
+      const w = await stack.startWorker({ llmEnv: localLlmEnv(server, {}) });
       try {
         const { workflowId, runId } = await w.client.startRace(cards[0]!, { sandbox: 'inline', qual: 'llm' });
         const result = await w.client.result(workflowId, runId);
@@ -80,7 +80,7 @@ describe(
 
     test('forced failure: a per-call timeout no answer can meet times out every LLM attempt, then the evidence model answers', async () => {
       const env = { ...localLlmEnv(server, {}), LLM_TIMEOUT_MS: '200' };
-      const w = await stack.startWorker({ processEnv: env });
+      const w = await stack.startWorker({ llmEnv: env });
       try {
         const { workflowId, runId } = await w.client.startRace(cards[1]!, { sandbox: 'inline', qual: 'llm' });
         const result = await w.client.result(workflowId, runId);

@@ -7,14 +7,22 @@ import type { raceDayWorkflow } from '../../workflows/race-day.js';
 import { seedRaceDay } from '../support/history.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
 
-const at = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
+const HOUR = 3_600_000;
 const withPost = (card: RaceCard, postTime: string): RaceCard => ({ ...card, postTime });
 
-describe('race days on a real Temporal dev server and PostgreSQL', () => {
+/**
+ * On the time-skipping test server: post times lie hours ahead, and awaiting the day's result through the
+ * skipping client jumps to each timer, so no assertion depends on how fast this machine is.
+ */
+describe('race days on the time-skipping Temporal test server and a real PostgreSQL', () => {
   let stack: TestStack;
+  /** An ISO time this far from the server's clock (which runs ahead of the wall clock once it has skipped). */
+  const at = async (msFromNow: number) => new Date((await stack.serverTimeMs()) + msFromNow).toISOString();
+  const dayResult = (workflowId: string) =>
+    stack.timeSkippingClient!.workflow.getHandle<typeof raceDayWorkflow>(workflowId).result();
 
   before(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ timeSkipping: true });
   });
   after(async () => stack?.stop());
 
@@ -25,15 +33,15 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
       const day = {
         meeting: cards[0]!.meeting,
         races: [
-          withPost(cards[0]!, at(5_000)),
-          withPost(cards[1]!, at(8_000)),
-          withPost(cards[2]!, at(-60_000)),
+          withPost(cards[0]!, await at(3 * HOUR)),
+          withPost(cards[1]!, await at(5 * HOUR)),
+          withPost(cards[2]!, await at(-60_000)),
         ],
       };
       const options = { sandbox: 'inline' as const };
-      const first = await w.client.startRaceDay(day, { offsetSeconds: 3, options });
+      const first = await w.client.startRaceDay(day, { offsetSeconds: 600, options });
       // The same day again: the same workflow is updated, not a second one started.
-      const second = await w.client.startRaceDay(day, { offsetSeconds: 3, options });
+      const second = await w.client.startRaceDay(day, { offsetSeconds: 600, options });
       assert.equal(first.workflowId, raceDayWorkflowId(day.meeting.venue, day.meeting.date));
       assert.equal(second.workflowId, first.workflowId);
       assert.equal(second.runId, first.runId);
@@ -42,14 +50,12 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
       for (const r of pending.races.filter((x) => x.status === 'pending')) {
         assert.equal(
           Date.parse(r.startAt),
-          Date.parse(r.postTime) - 3_000,
+          Date.parse(r.postTime) - 600_000,
           'start = post time minus the offset',
         );
       }
 
-      const final = await w.client.temporal.workflow
-        .getHandle<typeof raceDayWorkflow>(first.workflowId)
-        .result();
+      const final = await dayResult(first.workflowId);
       const byId = new Map(final.races.map((r) => [r.raceId, r]));
       assert.equal(byId.get(cards[0]!.raceId)?.status, 'completed');
       assert.equal(byId.get(cards[1]!.raceId)?.status, 'completed');
@@ -86,9 +92,9 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
       const favourite = [...baseline.runners].sort((a, b) => b.winProbFinal - a.winProbFinal)[0]!;
       const other = baseline.runners.find((r) => r.horseId !== favourite.horseId)!;
 
-      const day = { meeting: card!.meeting, races: [withPost(card!, at(12_000))] };
+      const day = { meeting: card!.meeting, races: [withPost(card!, await at(4 * HOUR))] };
       const { workflowId } = await w.client.startRaceDay(day, {
-        offsetSeconds: 6,
+        offsetSeconds: 600,
         options: { sandbox: 'inline' },
       });
 
@@ -113,7 +119,7 @@ describe('race days on a real Temporal dev server and PostgreSQL', () => {
       assert.equal(storedRunners.find((r) => r.horseId === favourite.horseId)?.scratched, true);
       assert.equal(storedRunners.find((r) => r.horseId === other.horseId)?.marketWinOdds, 2.5);
 
-      await w.client.temporal.workflow.getHandle(workflowId).result();
+      await dayResult(workflowId);
       const after = await w.client.getResult(card!.raceId);
       assert.notEqual(after.runId, baseline.runId);
       assert.equal(after.runners.length, baseline.runners.length - 1);

@@ -38,7 +38,7 @@ describe('LLM faults inside the race workflow (local OpenAI-compatible stub)', (
 
   async function run(i: number, script: StubBehaviour[], timeoutMs?: number) {
     stub.setScript(script);
-    const w = await stack.startWorker({ processEnv: llmEnv(timeoutMs) });
+    const w = await stack.startWorker({ llmEnv: llmEnv(timeoutMs) });
     try {
       const card = cards[i]!;
       const { workflowId, runId } = await w.client.startRace(card, { sandbox: 'inline' });

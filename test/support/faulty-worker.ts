@@ -1,3 +1,4 @@
+import { loadEnv } from '../../config/env.js';
 import { runWorker } from '../../worker/run-worker.js';
 import { AgentFaultsSchema, faultyActivities } from './agent-faults.js';
 
@@ -7,4 +8,4 @@ import { AgentFaultsSchema, faultyActivities } from './agent-faults.js';
  */
 const faults = AgentFaultsSchema.parse(JSON.parse(process.env.TEST_AGENT_FAULTS ?? '{}'));
 process.stderr.write(`test worker: injecting agent faults ${JSON.stringify(faults)}\n`);
-await runWorker({ activities: (deps) => faultyActivities(deps, faults) });
+await runWorker(loadEnv(), { activities: (deps) => faultyActivities(deps, faults) });

@@ -2,14 +2,18 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RaceClient } from '../../client/index.js';
-import { loadEnv, type Env } from '../../config/env.js';
+import { llmSettings, loadEnv, type Env } from '../../config/env.js';
 import { migrate } from '../../db/migrate.js';
+import { DEFAULT_NAMESPACE } from '../../schemas/constants.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
 import { freePort } from '../../stack/net.js';
-import { startTemporalDevServer, type RunningTemporal } from '../../stack/temporal-dev-server.js';
+import { addSearchAttributes } from '../../stack/index.js';
+import { resolveTemporalBinary } from '../../stack/temporal-binary.js';
+import { startTemporalDevServer } from '../../stack/temporal-dev-server.js';
 import { createRaceWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { buildActivityDeps, type WorkerDeps } from '../../worker/deps.js';
 import { installRuntime } from '../../worker/runtime.js';
@@ -21,8 +25,12 @@ import { faultyActivities, type AgentFaults } from './agent-faults.js';
  */
 export interface TestStack {
   env: Env;
-  /** The current dev server (a new object after restartTemporal). */
-  readonly temporal: RunningTemporal;
+  /** The current Temporal server (a new object after restartTemporal). */
+  readonly temporal: { address: string; stop(): Promise<void> };
+  /** With `timeSkipping`: its client, whose `workflow.result()` lets the server skip to the next timer. */
+  timeSkippingClient?: TestWorkflowEnvironment['client'];
+  /** The server's clock: the time-skipping server's runs ahead of the wall clock once it has skipped. */
+  serverTimeMs(): Promise<number>;
   databaseUrl: string;
   db: Db;
   connection: Connection;
@@ -30,7 +38,8 @@ export interface TestStack {
   startWorker(opts?: {
     faults?: AgentFaults;
     env?: Partial<Env>;
-    processEnv?: NodeJS.ProcessEnv;
+    /** The worker's LLM settings (none by default, whatever the developer's environment holds). */
+    llmEnv?: Record<string, string | undefined>;
     /** The database the worker's activities use (default: the stack's), e.g. through a test proxy. */
     databaseUrl?: string;
   }): Promise<{
@@ -50,6 +59,27 @@ export interface TestStack {
 export interface TestStackOptions {
   /** Keep the dev server's state in a SQLite file, so it survives restartTemporal. */
   durableTemporal?: boolean;
+  /**
+   * The time-skipping test server (the installed temporal-test-server) instead of the dev server, for
+   * workflows that wait hours: awaiting a result through `timeSkippingClient` jumps over their timers.
+   */
+  timeSkipping?: boolean;
+}
+
+/** The time-skipping server as the stack sees it: an address, a stop, and the client that skips. */
+async function startTimeSkippingServer() {
+  const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('test-server') } },
+  });
+  const { address, client, connection } = testEnv;
+  await addSearchAttributes(connection, DEFAULT_NAMESPACE);
+  return {
+    address,
+    client,
+    connection,
+    currentTimeMs: () => testEnv.currentTimeMs(),
+    stop: () => testEnv.teardown(),
+  };
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -66,10 +96,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     logFile: path.join(dir, 'temporal.log'),
     ...(opts.durableTemporal ? { dbFile: path.join(dir, 'temporal.sqlite') } : {}),
   };
-  let temporal = await startTemporalDevServer(temporalOptions);
+  const skipping = opts.timeSkipping ? await startTimeSkippingServer() : undefined;
+  let temporal = skipping ?? (await startTemporalDevServer(temporalOptions));
   let databaseUrl: string;
   let stopPg = async () => {};
-  const external = process.env.TEST_DATABASE_URL;
+  const external = loadEnv().TEST_DATABASE_URL;
   if (external) {
     const name = `race_engine_test_${process.pid}_${Date.now().toString(36)}`;
     await ensureDatabase(external, name);
@@ -83,7 +114,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   }
   await migrate(databaseUrl);
   const db = createPool(databaseUrl, 5);
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = skipping ? skipping.connection : await Connection.connect({ address: temporal.address });
   bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
@@ -104,11 +135,14 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     databaseUrl,
     db,
     connection,
+    ...(skipping ? { timeSkippingClient: skipping.client } : {}),
+    serverTimeMs: async () => (skipping ? skipping.currentTimeMs() : Date.now()),
     async startWorker(opts = {}) {
       const taskQueue = newTaskQueue();
       const workerEnv = { ...env, ...opts.env };
+      const noLlm = Object.fromEntries(Object.keys(llmSettings(env)).map((k) => [k, undefined]));
       const deps = await buildActivityDeps(workerEnv, opts.databaseUrl ?? databaseUrl, {
-        processEnv: opts.processEnv ?? {},
+        llmOverrides: { ...noLlm, ...opts.llmEnv },
       });
       const { worker, connection: workerConnection } = await createRaceWorker({
         address: temporal.address,
@@ -133,14 +167,15 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       };
     },
     async restartTemporal() {
-      if (!opts.durableTemporal)
+      if (!opts.durableTemporal || skipping)
         throw new Error('restartTemporal needs startTestStack({ durableTemporal: true })');
       await temporal.stop();
       temporal = await startTemporalDevServer(temporalOptions);
     },
     newTaskQueue,
     async stop() {
-      await connection.close();
+      // The time-skipping environment closes its own connection in teardown.
+      if (!skipping) await connection.close();
       await db.end();
       await stopPg();
       await temporal.stop();

@@ -23,7 +23,7 @@ test('empty strings count as unset and bad values are named', () => {
 test('the HK data folder, the alert webhook and the metrics ports are validated with the rest', () => {
   const env = loadEnv({ METRICS_PORT: '9464', ALERT_WEBHOOK_URL: 'https://alerts.example/hook' });
   assert.equal(env.METRICS_PORT, 9464);
-  assert.equal(env.METRICS_HOST, '0.0.0.0');
+  assert.equal(env.METRICS_HOST, '127.0.0.1');
   assert.match(env.HK_DATA_DIR, /shared[/\\]data[/\\]hkracing$/);
   assert.throws(() => loadEnv({ METRICS_PORT: 'lots' }), /METRICS_PORT/);
   assert.throws(() => loadEnv({ ALERT_WEBHOOK_URL: 'not a url' }), /ALERT_WEBHOOK_URL/);

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { loadEnv } from '../../../config/env.js';
 import { fitAndScoreBlock, walkForwardBlocks } from '../../../backtest/walk-forward.js';
 import { readHkRaces } from '../../../import/hk-reader.js';
 import type { HkRace } from '../../../models/hk/types.js';
 import { ensureVenv } from '../../../models/training/python.js';
 import { reverseResult } from '../models/synthetic.js';
 
-const HK_DATA_DIR = process.env.HK_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data', 'hkracing');
+const { HK_DATA_DIR } = loadEnv();
 
 /**
  * Every fitted file of a block, by path; the trainer's wall time is the only field that may differ. The ONNX

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadEnv } from '../../../config/env.js';
 import { fitSpeedPars } from '../../../models/features/pars.js';
 import { collectTrainingData, type TrainingRace } from '../../../models/training/collect.js';
 import { readHkRaces } from '../../../import/hk-reader.js';
@@ -41,7 +42,7 @@ void test('changing a race result leaves that race and every earlier race unchan
   );
 });
 
-const HK_DATA_DIR = process.env.HK_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data', 'hkracing');
+const { HK_DATA_DIR } = loadEnv();
 void test(
   'changing a race result leaves earlier features unchanged (real HK data, first 600 races)',
   {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RaceClient } from '../../../client/index.js';
 import type { Db } from '../../../db/pool.js';
+import type { BetRow } from '../../../schemas/book.js';
 import { parseApiKeys, sha256Hex } from '../../../web/auth.js';
 import type { BookReader } from '../../../web/book.js';
 import { buildServer } from '../../../web/server.js';
@@ -31,29 +32,29 @@ const fakeBook: BookReader = {
     };
   },
   async bets(filter) {
-    const all = [
+    const all: BetRow[] = [
       {
-        betId: 1,
+        betId: '1',
         raceId: 'R1',
         runId: 'run-1',
         policy: 'kelly',
         horseId: 'H1',
-        horseNo: 4,
+        horseNo: '4',
         betType: 'win',
         odds: 5.5,
         stake: 20,
         status: 'open',
         payout: null,
-        placedAt: new Date('2026-11-22T10:00:00Z'),
+        placedAt: '2026-11-22T10:00:00.000Z',
         settledAt: null,
       },
       {
-        betId: 2,
+        betId: '2',
         raceId: 'R0',
         runId: 'run-0',
         policy: 'kelly',
         horseId: 'H2',
-        horseNo: 7,
+        horseNo: '7',
         betType: 'win',
         odds: 3.1,
         stake: 20,
@@ -67,7 +68,7 @@ const fakeBook: BookReader = {
   },
   async ledgerSeries() {
     return [
-      { at: new Date('2026-11-21T00:00:00Z'), balance: 1000 },
+      { at: '2026-11-21T00:00:00.000Z', balance: 1000 },
       { at: '2026-11-22T00:00:00.000Z', balance: 1012.5 },
     ];
   },
@@ -85,16 +86,16 @@ describe('the book routes (fake BookReader)', () => {
     assert.equal(body.status.policy, 'flat');
     assert.equal(body.status.balance, 1012.5);
     assert.deepEqual(
-      body.openBets.map((b: { betId: number }) => b.betId),
-      [1],
+      body.openBets.map((b: { betId: string }) => b.betId),
+      ['1'],
     );
     assert.equal(body.openBets[0].placedAt, '2026-11-22T10:00:00.000Z');
     const ledger = await app.inject({ url: '/api/book/ledger', headers: auth });
     assert.deepEqual(ledger.json().points[0], { at: '2026-11-21T00:00:00.000Z', balance: 1000 });
     const bets = await app.inject({ url: '/api/book/bets?status=won', headers: auth });
     assert.deepEqual(
-      bets.json().bets.map((b: { betId: number }) => b.betId),
-      [2],
+      bets.json().bets.map((b: { betId: string }) => b.betId),
+      ['2'],
     );
     await app.close();
   });
