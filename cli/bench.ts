@@ -496,7 +496,7 @@ function scaleOutLines(w: Record<string, unknown>): string[] {
 function backtestLine(b: Record<string, unknown>): string {
   if (typeof b.skipped === 'string') return `Skipped: ${b.skipped}.`;
   const t = (k: string) => b[k] as { seconds: number; races: number };
-  return `${t('inProcess').races} races: ${t('inProcess').seconds.toFixed(1)} s in process (the workflow's own steps, no Temporal); ${t('temporal').seconds.toFixed(1)} s through Temporal (every race a raceWorkflow on the embedded stack, each meeting day's races in parallel, history imported day by day).`;
+  return `${t('inProcess').races} races: ${t('inProcess').seconds.toFixed(1)} s in process (the workflow's own steps, no Temporal); ${t('temporal').seconds.toFixed(1)} s through Temporal (every race a raceWorkflow on the embedded stack, every race imported first, 32 races at a time).`;
 }
 
 await main();
