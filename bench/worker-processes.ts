@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../config/env.js';
 import { freePort } from '../stack/net.js';
+import { ownProcess } from '../stack/owned-process.js';
 
 /** A `cli/worker.ts` process the bench started; `cpuSeconds` shows how the work was shared out. */
 export interface BenchWorker {
@@ -49,12 +50,11 @@ export async function startWorkerProcess(opts: {
   });
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let done = false;
-  void exited.then(() => (done = true));
+  // Owned: killed if the bench exits first, so no worker outlives it.
+  const owned = ownProcess(child);
   const deadline = Date.now() + 120_000;
   while (!out.includes('worker polling')) {
-    if (done || Date.now() > deadline) {
+    if (owned.exited || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`bench worker process did not start polling:\n${out}`);
     }
@@ -71,12 +71,6 @@ export async function startWorkerProcess(opts: {
         counts[m[1]!] = Number(m[2]);
       return counts;
     },
-    async stop() {
-      if (done) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => owned.stop(15_000),
   };
 }

@@ -369,6 +369,7 @@ function renderMarkdown(r: {
   throughput: Array<Record<string, number>>;
   fusionLibrary: { medianUsPerRace: number; racesPerSecondOneCore: number };
   backtest: Record<string, unknown>;
+  workerProcesses: Record<string, unknown>;
   sequentialVsParallel: {
     races: number;
     agentsStageMs: { sequential: number; parallel: number };
@@ -441,15 +442,61 @@ function renderMarkdown(r: {
     '### Sequential versus parallel agents through Temporal (inline)',
     `Over ${r.sequentialVsParallel.races} races: the agent stage takes ${f(r.sequentialVsParallel.agentsStageMs.sequential)} ms sequential vs ${f(r.sequentialVsParallel.agentsStageMs.parallel)} ms parallel (ratio ${f(r.sequentialVsParallel.agentsStageRatio, 1)}x); end to end ${f(r.sequentialVsParallel.endToEndMs.sequential)} vs ${f(r.sequentialVsParallel.endToEndMs.parallel)} ms (${f(r.sequentialVsParallel.endToEndRatio, 2)}x).`,
     '',
+    '### One versus two worker processes (cli/worker.ts) against one server, concurrency 32, inline agents',
+    ...scaleOutLines(r.workerProcesses),
+    '',
     '### Backtest over the HK test period (race_id >= 5079)',
     backtestLine(r.backtest),
   ].join('\n');
 }
 
+type ScaleRow = {
+  workerProcesses: number;
+  races: number;
+  racesPerSecond: number;
+  latencyMs: Percentiles;
+  workerCpuSeconds: number[];
+  stored: { raceRuns: number; predictions: number; agentOutputs: number };
+  executions: { runFusionAgent: number; persistRace: number; perWorkerPersistRace: number[] };
+};
+
+function scaleOutLines(w: Record<string, unknown>): string[] {
+  if (typeof w.skipped === 'string') return [`Skipped: ${w.skipped}.`];
+  const rows = w.rows as ScaleRow[];
+  return [
+    table(
+      [
+        'worker processes',
+        'races',
+        'races/s',
+        'p50 ms',
+        'p95 ms',
+        'worker CPU s',
+        'stored runs / predictions / agent rows',
+        'agent / persist executions (incl. warm-up)',
+        'persists per worker',
+      ],
+      rows.map((x) => [
+        x.workerProcesses,
+        x.races,
+        x.racesPerSecond.toFixed(2),
+        x.latencyMs.p50.toFixed(0),
+        x.latencyMs.p95.toFixed(0),
+        x.workerCpuSeconds.map((c) => c.toFixed(1)).join(' + '),
+        `${x.stored.raceRuns} / ${x.stored.predictions} / ${x.stored.agentOutputs}`,
+        `${x.executions.runFusionAgent} / ${x.executions.persistRace}`,
+        x.executions.perWorkerPersistRace.join(' + '),
+      ]),
+    ),
+    '',
+    `Two processes against one: throughput x${(w.throughputRatio as number).toFixed(2)}, p50 latency x${(w.latencyP50Ratio as number).toFixed(2)}. Executions are summed from each worker's /metrics: exactly 15 agents and one persistence per race, so nothing ran twice.`,
+  ];
+}
+
 function backtestLine(b: Record<string, unknown>): string {
   if (typeof b.skipped === 'string') return `Skipped: ${b.skipped}.`;
   const t = (k: string) => b[k] as { seconds: number; races: number };
-  return `${t('inProcess').races} races: ${t('inProcess').seconds.toFixed(1)} s in process (the workflow's own steps, no Temporal); ${t('temporal').seconds.toFixed(1)} s through Temporal (every race a raceWorkflow on the embedded stack, each meeting day's races in parallel, history imported day by day).`;
+  return `${t('inProcess').races} races: ${t('inProcess').seconds.toFixed(1)} s in process (the workflow's own steps, no Temporal); ${t('temporal').seconds.toFixed(1)} s through Temporal (every race a raceWorkflow on the embedded stack, every race imported first, 32 races at a time).`;
 }
 
 await main();
