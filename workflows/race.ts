@@ -27,32 +27,21 @@ import {
 } from '../schemas/workflow-input.js';
 import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options.js';
 
-/** Each stage both ways; the run's activity plan picks one per stage. */
+/** One stage's activities both ways; the run's activity plan picks one per stage. */
+function bothWays(options: keyof typeof LOCAL_ACTIVITY_OPTIONS) {
+  return {
+    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS[options]),
+    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS[options]),
+  };
+}
+
 const STAGES = {
-  record: {
-    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.record),
-    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.record),
-  },
-  quant: {
-    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.quant),
-    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.quant),
-  },
-  qual: {
-    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.qual),
-    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.qual),
-  },
-  agents: {
-    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.agent),
-    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.agent),
-  },
-  synthesis: {
-    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.synthesis),
-    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.synthesis),
-  },
-  persist: {
-    remote: proxyActivities<RaceActivities>(ACTIVITY_OPTIONS.persist),
-    local: proxyLocalActivities<RaceActivities>(LOCAL_ACTIVITY_OPTIONS.persist),
-  },
+  record: bothWays('record'),
+  quant: bothWays('quant'),
+  qual: bothWays('qual'),
+  agents: bothWays('agent'),
+  synthesis: bothWays('synthesis'),
+  persist: bothWays('persist'),
 };
 
 /** A remote agent carries its strategy as the activity summary (shown in the UI); a local one cannot. */
