@@ -3,7 +3,7 @@ import type { SandboxKind } from './agent-run.js';
 
 /**
  * Where each stage of a race runs. A remote activity costs one workflow task round trip through the
- * server (about 50 ms on the dev server, most of it the server dispatching the next workflow task); a
+ * server (about 7-10 ms on the tuned dev server, stack/temporal-server-tuning.ts; 50 ms untuned); a
  * local activity runs on the worker that holds the workflow task and reports in the same task (about
  * 1-5 ms). What local activities give up: no heartbeats (a hang is ended by the start-to-close timeout
  * instead of the heartbeat timeout), no pending-activity view in the UI, and they are retried by the

@@ -3,6 +3,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { resolveTemporalBinary } from './temporal-binary.js';
+import { devServerDynamicConfigArgs } from './temporal-server-tuning.js';
 import { waitForPort } from './net.js';
 import { ownProcess } from './owned-process.js';
 
@@ -37,6 +38,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     String(opts.port),
     '--log-level',
     'warn',
+    ...devServerDynamicConfigArgs(),
   ];
   if (opts.dbFile) {
     // WAL with synchronous=NORMAL: no fsync per history write. Survives a crash of the server process;
