@@ -10,6 +10,7 @@ import { pool, withResources } from '../bench/resources.js';
 import { percentiles, type Percentiles } from '../bench/stats.js';
 import { startWorkerProcess, type BenchWorker } from '../bench/worker-processes.js';
 import { RaceClient } from '../client/index.js';
+import { EngineMetrics } from '../worker/metrics.js';
 import { loadEnv, PROJECT_ROOT } from '../config/env.js';
 import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
@@ -25,6 +26,12 @@ const program = new Command('bench')
   .option('--out <file>', 'JSON results', path.join('bench-results', 'bench.json'))
   .option('--races <n>', 'sequential races per latency configuration', (v) => Number.parseInt(v, 10), 30)
   .option('--concurrency <list>', 'throughput concurrency levels', '1,8,32,128')
+  .option(
+    '--throughput-races-per-slot <n>',
+    'races per unit of concurrency in each throughput run (sustained rate: the ramp up and down is a small part)',
+    (v) => Number.parseInt(v, 10),
+    6,
+  )
   .option('--no-markdown', 'do not rewrite the generated section of BENCHMARKS.md')
   .option('--hk-data <dir>', 'HK data for the backtest timings (skipped when missing)', loadEnv().HK_DATA_DIR)
   .option('--no-backtest', 'skip the backtest timings (the Temporal replay takes minutes)')
@@ -40,6 +47,7 @@ const opts = program.opts<{
   out: string;
   races: number;
   concurrency: string;
+  throughputRacesPerSlot: number;
   markdown: boolean;
   hkData: string;
   backtest: boolean;
@@ -103,8 +111,29 @@ function meanStages(all: StageTimes[]): Record<string, number> {
   return Object.fromEntries(keys.map((k) => [k, percentiles(all.map((s) => s[k])).p50]));
 }
 
+/** Mean ms per attempt of each activity type since `before` (the worker's activity interceptor measures them). */
+function activityMsSince(
+  metrics: EngineMetrics,
+  before: Map<string, { sum: number; count: number }>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [labels, now] of metrics.activitySeconds.totals()) {
+    const type = /activity_type="([^"]+)"/.exec(labels)?.[1];
+    const was = before.get(labels) ?? { sum: 0, count: 0 };
+    if (type && now.count > was.count) out[type] = ((now.sum - was.sum) / (now.count - was.count)) * 1000;
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
-  const session = await openSession({ withWorker: true, log });
+  // Local activities leave no scheduled/started events in history, so each stage's own execution time comes
+  // from the worker's activity interceptor (the same one cli/worker.ts exports on /metrics).
+  const metrics = new EngineMetrics();
+  const session = await openSession({
+    withWorker: true,
+    log,
+    interceptors: { activity: [metrics.interceptor()] },
+  });
   try {
     const cards = await seedCards(session, 40);
     const card = (i: number) => cards[i % cards.length]!;
@@ -116,12 +145,14 @@ async function main(): Promise<void> {
     const raceLatencyMs: Record<string, Percentiles> = {};
     const floorLatencyMs: Record<string, Percentiles> = {};
     const stagesMs: Record<string, Record<string, number>> = {};
+    const activityMs: Record<string, Record<string, number>> = {};
     const plans: Record<string, ActivityPlan | undefined> = {};
     for (const c of CONFIGS) {
       log(`latency: ${c.name} (${opts.races} sequential races, each followed by a floor workflow)`);
       const lat: number[] = [];
       const floor: number[] = [];
       const stages: StageTimes[] = [];
+      const before = metrics.activitySeconds.totals();
       for (let i = 0; i < opts.races; i++) {
         const r = await timedRace(session.client, card(i), c.options);
         lat.push(r.ms);
@@ -132,6 +163,7 @@ async function main(): Promise<void> {
       raceLatencyMs[c.name] = percentiles(lat);
       floorLatencyMs[c.name] = percentiles(floor);
       stagesMs[c.name] = meanStages(stages);
+      activityMs[c.name] = activityMsSince(metrics, before);
     }
     const ratioToFloor = Object.fromEntries(
       Object.entries(raceLatencyMs).map(([k, v]) => [k, v.p50 / floorLatencyMs[k]!.p50]),
@@ -169,7 +201,7 @@ async function main(): Promise<void> {
 
     const throughput = [];
     for (const c of opts.concurrency.split(',').map(Number)) {
-      const count = Math.max(16, c * 2);
+      const count = Math.max(16, c * opts.throughputRacesPerSlot);
       log(`throughput: ${count} races at concurrency ${c} (inline agents)`);
       const items = Array.from({ length: count }, (_, i) => card(i));
       const lat: number[] = [];
@@ -222,6 +254,7 @@ async function main(): Promise<void> {
       floorLatencyMs,
       ratioToFloor,
       stagesMs,
+      activityMs,
       throughput,
       fusionLibrary: { medianUsPerRace: fusion.total.medianUs, racesPerSecondOneCore: fusion.racesPerSecond },
       sequentialVsParallel,
@@ -366,6 +399,7 @@ function renderMarkdown(r: {
   floorLatencyMs: Record<string, Percentiles>;
   ratioToFloor: Record<string, number>;
   stagesMs: Record<string, Record<string, number>>;
+  activityMs: Record<string, Record<string, number>>;
   throughput: Array<Record<string, number>>;
   fusionLibrary: { medianUsPerRace: number; racesPerSecondOneCore: number };
   backtest: Record<string, unknown>;
@@ -419,7 +453,15 @@ function renderMarkdown(r: {
       stageKeys.map((k) => [k, ...Object.values(r.stagesMs).map((s) => f(s[k] ?? Number.NaN, 1))]),
     ),
     '',
-    '`agentsSpan` is first agent scheduled to last agent completed; `queueWait` is time activities on the critical path waited for a worker slot; `temporalOverhead` is workflow wall time minus the critical path of activity executions.',
+    '`agentsSpan` is first agent scheduled to last agent completed; `queueWait` is time activities on the critical path waited for a worker slot; `temporalOverhead` is workflow wall time minus the critical path of activity executions. Local activities leave markers, not scheduled/started events, so these columns are empty for the local plans; the next table covers them.',
+    '',
+    "### Each stage's own execution (mean ms per attempt, from the worker's activity interceptor)",
+    table(
+      ['activity', ...Object.keys(r.activityMs)],
+      ACTIVITY_ROWS.map((k) => [k, ...Object.values(r.activityMs).map((a) => f(a[k] ?? Number.NaN, 1))]),
+    ),
+    '',
+    'Quant and qual run in parallel, the fifteen agents too; everything else is sequential. The difference between a race and its floor is these times plus the cost of carrying their inputs and results through the workflow.',
     '',
     '### Throughput (inline agents)',
     table(
@@ -449,6 +491,15 @@ function renderMarkdown(r: {
     backtestLine(r.backtest),
   ].join('\n');
 }
+
+const ACTIVITY_ROWS = [
+  'recordRun',
+  'quantAnalysis',
+  'qualAnalysis',
+  'runFusionAgent',
+  'synthesise',
+  'persistRace',
+];
 
 type ScaleRow = {
   workerProcesses: number;

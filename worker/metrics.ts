@@ -50,6 +50,10 @@ class Histogram {
     s.count += 1;
     this.series.set(k, s);
   }
+  /** Sum and count per label set so far (the bench reads per-stage activity times from these). */
+  totals(): Map<string, { sum: number; count: number }> {
+    return new Map([...this.series].map(([k, s]) => [k, { sum: s.sum, count: s.count }]));
+  }
   expose(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const [k, s] of this.series) {
