@@ -24,3 +24,19 @@ describe('worker Prometheus metrics', () => {
     }
   });
 });
+
+test('activity totals give each type its own sum and count (the bench reads stage times from them)', () => {
+  const m = new EngineMetrics();
+  m.activitySeconds.observe(0.002, { activity_type: 'quantAnalysis' });
+  m.activitySeconds.observe(0.004, { activity_type: 'quantAnalysis' });
+  m.activitySeconds.observe(0.5, { activity_type: 'persistRace' });
+  const totals = m.activitySeconds.totals();
+  const quant = totals.get('activity_type="quantAnalysis"');
+  assert.ok(quant);
+  assert.equal(quant.count, 2);
+  assert.ok(Math.abs(quant.sum - 0.006) < 1e-12);
+  assert.equal(totals.get('activity_type="persistRace"')?.count, 1);
+  // A snapshot, not a live view: later observations leave it unchanged.
+  m.activitySeconds.observe(1, { activity_type: 'persistRace' });
+  assert.equal(totals.get('activity_type="persistRace"')?.count, 1);
+});
