@@ -98,23 +98,41 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   };
   const skipping = opts.timeSkipping ? await startTimeSkippingServer() : undefined;
   let temporal = skipping ?? (await startTemporalDevServer(temporalOptions));
-  let databaseUrl: string;
+  let databaseUrl = '';
   let stopPg = async () => {};
-  const external = loadEnv().TEST_DATABASE_URL;
-  if (external) {
-    const name = `race_engine_test_${process.pid}_${Date.now().toString(36)}`;
-    await ensureDatabase(external, name);
-    const url = new URL(external);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-  } else {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
-    databaseUrl = pg.url;
-    stopPg = () => pg.stop();
+  let db: Db | undefined;
+  let connection: Connection;
+  try {
+    const external = loadEnv().TEST_DATABASE_URL;
+    if (external) {
+      const name = `race_engine_test_${process.pid}_${Date.now().toString(36)}`;
+      await ensureDatabase(external, name);
+      const url = new URL(external);
+      url.pathname = `/${name}`;
+      databaseUrl = url.toString();
+    } else {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+      databaseUrl = pg.url;
+      stopPg = () => pg.stop();
+    }
+    await migrate(databaseUrl);
+    db = createPool(databaseUrl, 5);
+    connection = skipping ? skipping.connection : await Connection.connect({ address: temporal.address });
+  } catch (err) {
+    // Without this the Temporal server outlives a failed start and the test file hangs until its timeout,
+    // hiding the real error (PostgreSQL not starting, say) behind a 600 s cancellation.
+    await db?.end().catch(() => {});
+    await stopPg().catch(() => {});
+    await temporal.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `test stack did not start (${dir}): ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
-  await migrate(databaseUrl);
-  const db = createPool(databaseUrl, 5);
-  const connection = skipping ? skipping.connection : await Connection.connect({ address: temporal.address });
+  const pool = db;
   bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
@@ -133,7 +151,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       return temporal;
     },
     databaseUrl,
-    db,
+    db: pool,
     connection,
     ...(skipping ? { timeSkippingClient: skipping.client } : {}),
     serverTimeMs: async () => (skipping ? skipping.currentTimeMs() : Date.now()),
@@ -176,7 +194,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async stop() {
       // The time-skipping environment closes its own connection in teardown.
       if (!skipping) await connection.close();
-      await db.end();
+      await pool.end();
       await stopPg();
       await temporal.stop();
       rmSync(dir, { recursive: true, force: true });
