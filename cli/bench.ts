@@ -252,7 +252,7 @@ async function scaleOut(
   races: number,
 ): Promise<Record<string, unknown>> {
   const taskQueue = `bench-scale-${tag}`;
-  const connection = await Connection.connect({ address: session.stack.temporalAddress });
+  const connection = await Connection.connect(session.stack.temporal.connectOptions());
   const client = new RaceClient({
     connection,
     namespace: session.env.TEMPORAL_NAMESPACE,

@@ -40,7 +40,7 @@ async function connectSession(
   withWorker: boolean,
   interceptors?: WorkerOptions['interceptors'],
 ): Promise<Session> {
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const connection = await Connection.connect(stack.temporal.connectOptions());
   const client = new RaceClient({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -56,7 +56,7 @@ async function connectSession(
       ...(stack.llmEnv ? { llmOverrides: stack.llmEnv } : {}),
     });
     const created = await createRaceWorker({
-      address: stack.temporalAddress,
+      ...stack.temporal.connectOptions(),
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       deps,
