@@ -27,6 +27,12 @@ type TemporalSettings = Pick<
   | 'TEMPORAL_API_KEY'
 >;
 
+/** A TLS or API-key setting is wrong (a missing file, a certificate without its key...). */
+export class TemporalSettingsError extends Error {
+  override name = 'TemporalSettingsError';
+}
+
+/** The server could not be reached with the settings in force; the message says which were used. */
 export class TemporalConnectionError extends Error {
   override name = 'TemporalConnectionError';
 }
@@ -49,10 +55,10 @@ function readPem(setting: string, file: string, what: 'certificate' | 'private k
   try {
     content = readFileSync(file);
   } catch (err) {
-    throw new TemporalConnectionError(`${setting}=${file} cannot be read: ${(err as Error).message}`);
+    throw new TemporalSettingsError(`${setting}=${file} cannot be read: ${(err as Error).message}`);
   }
   if (!PEM_BEGIN[what].test(content.toString('latin1')))
-    throw new TemporalConnectionError(`${setting}=${file} does not hold a PEM ${what}`);
+    throw new TemporalSettingsError(`${setting}=${file} does not hold a PEM ${what}`);
   return content;
 }
 
@@ -109,7 +115,7 @@ export class TemporalConnection {
   }
 }
 
-/** The settings' connection; throws TemporalConnectionError naming the setting that is wrong. */
+/** The settings' connection; throws TemporalSettingsError naming the setting that is wrong. */
 export function temporalConnection(env: TemporalSettings): TemporalConnection {
   const {
     TEMPORAL_TLS_CERT_PATH: certFile,
@@ -119,7 +125,7 @@ export function temporalConnection(env: TemporalSettings): TemporalConnection {
     TEMPORAL_API_KEY: apiKey,
   } = env;
   if ((certFile === undefined) !== (keyFile === undefined))
-    throw new TemporalConnectionError(
+    throw new TemporalSettingsError(
       certFile === undefined
         ? 'TEMPORAL_TLS_KEY_PATH is set without TEMPORAL_TLS_CERT_PATH: mTLS needs the certificate and its key'
         : 'TEMPORAL_TLS_CERT_PATH is set without TEMPORAL_TLS_KEY_PATH: mTLS needs the certificate and its key',
@@ -130,7 +136,7 @@ export function temporalConnection(env: TemporalSettings): TemporalConnection {
     ['TEMPORAL_TLS_SERVER_NAME', serverName],
   ].filter(([, v]) => v !== undefined);
   if (env.TEMPORAL_TLS === false && tlsFiles.length > 0)
-    throw new TemporalConnectionError(
+    throw new TemporalSettingsError(
       `TEMPORAL_TLS=false contradicts ${tlsFiles.map(([k]) => k).join(', ')}: unset them or turn TLS on`,
     );
   // Temporal Cloud takes an API key only over TLS, so a key turns TLS on unless TLS is switched off.
@@ -163,4 +169,39 @@ export function temporalConnection(env: TemporalSettings): TemporalConnection {
       }
     : undefined;
   return new TemporalConnection(env.TEMPORAL_ADDRESS, tls, apiKey, view);
+}
+
+/** Which security a connection uses, from its options: names and presence only, never a value. */
+function describeSecurity({ tls, apiKey }: TemporalConnectOptions): string {
+  const parts = tls
+    ? [
+        'TLS',
+        tls.serverNameOverride !== undefined ? `server name ${tls.serverNameOverride}` : undefined,
+        tls.serverRootCACertificate ? 'server CA from TEMPORAL_TLS_CA_PATH' : "the system's CAs",
+        tls.clientCertPair
+          ? 'client certificate from TEMPORAL_TLS_CERT_PATH'
+          : 'no client certificate (TEMPORAL_TLS_CERT_PATH/TEMPORAL_TLS_KEY_PATH unset)',
+      ]
+    : ['plain TCP, no TLS'];
+  parts.push(apiKey !== undefined ? 'API key from TEMPORAL_API_KEY' : 'no API key');
+  return parts.filter((p) => p !== undefined).join(', ');
+}
+
+/**
+ * Opens a client (`Connection.connect`) or worker (`NativeConnection.connect`) connection; a failure
+ * becomes a TemporalConnectionError naming the address and the security in force, since the SDK's own
+ * message ("Failed to connect before the deadline") does not say a certificate was missing.
+ */
+export async function connectTemporal<T>(
+  options: TemporalConnectOptions,
+  connect: (options: TemporalConnectOptions) => Promise<T>,
+): Promise<T> {
+  try {
+    return await connect(options);
+  } catch (err) {
+    throw new TemporalConnectionError(
+      `Cannot connect to Temporal at ${options.address} (${describeSecurity(options)}): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate.js';
 import { llmSettings, type Env } from '../config/env.js';
 import {
+  connectTemporal,
   temporalConnection,
   type TemporalConnectOptions,
   type TemporalConnection,
@@ -67,7 +68,7 @@ export async function ensureSearchAttributes(
   server: TemporalConnectOptions,
   namespace: string,
 ): Promise<string[]> {
-  const connection = await Connection.connect(server);
+  const connection = await connectTemporal(server, (o) => Connection.connect(o));
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
@@ -94,7 +95,9 @@ async function waitForNamespace(
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      const connection = await Connection.connect({ ...server, connectTimeout: 2_000 });
+      const connection = await connectTemporal(server, (o) =>
+        Connection.connect({ ...o, connectTimeout: 2_000 }),
+      );
       try {
         await connection.workflowService.describeNamespace({ namespace });
         return;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import type { TemporalConnectOptions } from '../config/temporal-connection.js';
+import { connectTemporal, type TemporalConnectOptions } from '../config/temporal-connection.js';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../schemas/constants.js';
 
 const WORKFLOWS_PATH = path.join(import.meta.dirname, '..', 'workflows', 'index.ts');
@@ -24,7 +24,7 @@ export async function createRaceWorker(
   opts: RaceWorkerOptions,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const { address, tls, apiKey } = opts;
-  const connection = await NativeConnection.connect({ address, tls, apiKey });
+  const connection = await connectTemporal({ address, tls, apiKey }, (o) => NativeConnection.connect(o));
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace ?? DEFAULT_NAMESPACE,
