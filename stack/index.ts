@@ -74,9 +74,10 @@ export async function ensureSearchAttributes(
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
     if (missing.length === 0) return [];
     await addSearchAttributes(connection, namespace, missing).catch((err: unknown) => {
-      // Temporal Cloud registers search attributes through its own control plane, not this API.
+      // A managed cluster may keep this to its administrators (Temporal Cloud: tcld or the Cloud UI).
+      const wanted = missing.map(([name, type]) => `${name}=${type}`).join(' ');
       throw new StackUnavailable(
-        `Temporal at ${server.address} lacks the search attributes ${missing.map(([n]) => n).join(', ')} and refused to add them (${String(err)}); register them on the namespace (Temporal Cloud: tcld namespace search-attributes add)`,
+        `Temporal at ${server.address} lacks search attributes the workflows set and refused to add them (${String(err)}); register them on namespace ${namespace}: ${wanted}`,
       );
     });
     return missing.map(([name]) => name);
