@@ -1,7 +1,8 @@
 import http2 from 'node:http2';
-import net from 'node:net';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
+import { spliceTo } from './tcp-proxy.js';
 import type { TestCerts } from './tls-certs.js';
 
 export interface TlsProxy {
@@ -50,18 +51,7 @@ export async function startTlsProxy(opts: {
         serverName: (client as { servername?: string | false }).servername || undefined,
         clientName: typeof peer?.subject?.CN === 'string' ? peer.subject.CN : undefined,
       });
-      const upstream = net.connect(opts.target);
-      open.add(client).add(upstream);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        open.delete(client);
-        open.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      spliceTo(client, opts.target, open);
     },
   );
   server.on('tlsClientError', (err) => failedHandshakes.push(err.message));
