@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { RaceClient } from '../../client/index.js';
-import { loadEnv } from '../../config/env.js';
+import { loadEnv, PROJECT_ROOT } from '../../config/env.js';
 import {
   connectTemporal,
   TemporalConnectionError,
@@ -14,6 +15,7 @@ import {
   type TemporalConnection,
 } from '../../config/temporal-connection.js';
 import type { RaceCard } from '../../schemas/race-card.js';
+import { RaceResultSchema } from '../../schemas/result.js';
 import { splitAddress } from '../../stack/net.js';
 import { seedRaceDay } from '../support/history.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
@@ -29,6 +31,33 @@ import { startHeaderProbe, startTlsProxy, type TlsProxy } from '../support/tls-p
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 const API_KEY = 'tmprl-DUMMY-api-key-7c3e91';
+
+function runRaceCommand(
+  cardFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'cli/race.ts',
+        '--card',
+        cardFile,
+        '--json',
+        '--no-worker',
+        '--sandbox',
+        'inline',
+        '--qual',
+        'evidence',
+      ],
+      { cwd: PROJECT_ROOT, env, timeout: 120_000, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe(
   'Temporal behind TLS: mTLS and API-key settings, through a TLS-terminating proxy before a real dev server',
@@ -149,34 +178,45 @@ describe(
       }
     });
 
-    test('a worker process on mTLS and an API key runs a race; neither the key nor the key file reaches its logs or the history', async () => {
+    test('the worker process and the race command on mTLS and an API key run a race; neither the key nor the key file reaches their output or the history', async () => {
       const taskQueue = stack.newTaskQueue();
+      const security = { ...mtlsSettings(), TEMPORAL_API_KEY: API_KEY, LOG_LEVEL: 'debug' };
       worker = await spawnWorkerProcess({
-        temporalAddress: `127.0.0.1:${mtls.port}`,
+        temporalAddress: security.TEMPORAL_ADDRESS,
         databaseUrl: stack.databaseUrl,
         taskQueue,
-        env: { ...mtlsSettings(), TEMPORAL_API_KEY: API_KEY, LOG_LEVEL: 'debug' },
+        env: security,
       });
-      const connection = temporalConnection(loadEnv({ ...mtlsSettings(), TEMPORAL_API_KEY: API_KEY }));
-      const client = await clientOn(connection, taskQueue);
-      try {
-        const card = cards[1]!;
-        const { workflowId, runId } = await client.startRace(card, { sandbox: 'inline', qual: 'evidence' });
-        const result = await client.result(workflowId, runId);
-        assert.equal(result.raceId, card.raceId);
-        await worker.stop();
-        const places = {
-          ...(await runPlaces(client.temporal.workflow.getHandle(workflowId, runId))),
-          result: JSON.stringify(result),
-          workerLogs: worker.output(),
-          connectionView: `${JSON.stringify(connection)} ${String(Object.entries(connection))}`,
-        };
-        assert.ok(places.workerLogs.includes('worker polling'), 'the scan sees the worker log');
-        const keyBody = certs.client.key.toString('utf8').split('\n')[1]!;
-        assertNoSecretIn([API_KEY, keyBody], places);
-      } finally {
-        await client.temporal.connection.close();
-      }
+      const card = cards[1]!;
+      const cardFile = path.join(dir, 'card.json');
+      writeFileSync(cardFile, JSON.stringify(card));
+      // `npm run race` as an operator runs it: its session (stack checks, client) on the same settings.
+      const race = await runRaceCommand(cardFile, {
+        ...process.env,
+        ...security,
+        DATABASE_URL: stack.databaseUrl,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        EMBEDDED_STACK: 'false',
+      });
+      await worker.stop();
+      assert.equal(race.code, 0, race.stderr);
+      const result = RaceResultSchema.parse(JSON.parse(race.stdout));
+      assert.equal(result.raceId, card.raceId);
+      const places = {
+        // Read over the dev server's plain port: what is stored, whoever connected.
+        ...(await runPlaces(
+          new RaceClient({ connection: stack.connection, taskQueue }).temporal.workflow.getHandle(
+            result.workflowId,
+            result.runId,
+          ),
+        )),
+        workerLogs: worker.output(),
+        raceCommand: race.stdout + race.stderr,
+      };
+      assert.ok(places.workerLogs.includes('worker polling'), 'the scan sees the worker log');
+      assert.ok(places.history.includes(card.raceId), 'the scan sees the history');
+      const keyBody = certs.client.key.toString('utf8').split('\n')[1]!;
+      assertNoSecretIn([API_KEY, keyBody], places);
     });
   },
 );

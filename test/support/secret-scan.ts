@@ -18,7 +18,9 @@ export function textOf(value: unknown, out: string[] = []): string[] {
 }
 
 /** The texts of a finished run a secret must never reach: its history, memo and search attributes. */
-export async function runPlaces(handle: WorkflowHandle): Promise<Record<string, string>> {
+export async function runPlaces(
+  handle: WorkflowHandle,
+): Promise<{ history: string; memo: string; searchAttributes: string }> {
   const history = await handle.fetchHistory();
   const desc = await handle.describe();
   return {
