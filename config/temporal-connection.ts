@@ -92,11 +92,6 @@ export class TemporalConnection {
     return this.#tls !== undefined || this.#apiKey !== undefined;
   }
 
-  /** The same security towards another address (the dev server this process started). */
-  at(address: string): TemporalConnection {
-    return new TemporalConnection(address, this.#tls, this.#apiKey, { ...this.#view, address });
-  }
-
   /** For `Connection.connect` / `NativeConnection.connect` only; never log or return the result. */
   connectOptions(): TemporalConnectOptions {
     return {

@@ -117,8 +117,8 @@ async function waitForNamespace(
 
 /**
  * Uses the configured Temporal server and database when they answer; otherwise, for a local plain address
- * (no TLS, no API key), starts the embedded ones (Temporal dev server with UI and a SQLite file, embedded PostgreSQL) under
- * DATA_DIR. Migrations always run, so every entry point sees the current schema.
+ * (no TLS, no API key), starts the embedded ones (Temporal dev server with UI and a SQLite file, embedded
+ * PostgreSQL) under DATA_DIR. Migrations always run, so every entry point sees the current schema.
  */
 export async function ensureStack(env: Env, opts: { log?: (line: string) => void } = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
@@ -161,7 +161,7 @@ async function startStack(
       logFile: path.join(env.DATA_DIR, 'logs', 'temporal.log'),
     });
     stops.push(() => server.stop());
-    temporal = temporal.at(server.address);
+    temporal = temporalConnection({ ...env, TEMPORAL_ADDRESS: server.address });
     uiUrl = server.uiUrl;
     startedTemporal = true;
   } else if (LOCAL_HOSTS.has(host) && !temporal.secured) {
