@@ -12,6 +12,7 @@ import { startWorkerProcess, type BenchWorker } from '../bench/worker-processes.
 import { RaceClient } from '../client/index.js';
 import { EngineMetrics } from '../worker/metrics.js';
 import { loadEnv, PROJECT_ROOT } from '../config/env.js';
+import { connectTemporal } from '../config/temporal-connection.js';
 import { upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
 import type { ActivityPlan } from '../schemas/activity-placement.js';
@@ -285,7 +286,9 @@ async function scaleOut(
   races: number,
 ): Promise<Record<string, unknown>> {
   const taskQueue = `bench-scale-${tag}`;
-  const connection = await Connection.connect({ address: session.stack.temporalAddress });
+  const connection = await connectTemporal(session.stack.temporal.connectOptions(), (o) =>
+    Connection.connect(o),
+  );
   const client = new RaceClient({
     connection,
     namespace: session.env.TEMPORAL_NAMESPACE,

@@ -29,6 +29,17 @@ export const EnvSchema = z.object({
   TEMPORAL_UI_PORT: Port.default(DEFAULTS.temporalUiPort),
   TEMPORAL_CLI_PATH: z.string().optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().optional(),
+  /** TLS to the server with the system's root CAs (config/temporal-connection.ts turns these into options). */
+  TEMPORAL_TLS: Bool.optional(),
+  /** mTLS: the client certificate and its key (PEM files); one without the other is refused. */
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  /** The server's root CA (PEM), for a cluster whose certificate the system does not trust. */
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  /** The name the server's certificate is checked against (SNI) when it differs from the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** A Temporal Cloud API key, sent as a bearer token; turns TLS on unless TEMPORAL_TLS=false. Never logged. */
+  TEMPORAL_API_KEY: z.string().optional(),
   /** When false, commands never start the embedded Temporal/PostgreSQL stack themselves. */
   EMBEDDED_STACK: Bool.default(true),
   DATA_DIR: z.string().default(fromRoot(DEFAULTS.dataDir)),

@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { RaceClient } from '../client/index.js';
 import { loadEnv, type Env } from '../config/env.js';
+import { connectTemporal } from '../config/temporal-connection.js';
 import { createPool, type Db } from '../db/pool.js';
 import { ensureStack, type Stack } from '../stack/index.js';
 import { createRaceWorker } from '../worker/create-worker.js';
@@ -40,7 +41,7 @@ async function connectSession(
   withWorker: boolean,
   interceptors?: WorkerOptions['interceptors'],
 ): Promise<Session> {
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const connection = await connectTemporal(stack.temporal.connectOptions(), (o) => Connection.connect(o));
   const client = new RaceClient({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -56,7 +57,7 @@ async function connectSession(
       ...(stack.llmEnv ? { llmOverrides: stack.llmEnv } : {}),
     });
     const created = await createRaceWorker({
-      address: stack.temporalAddress,
+      ...stack.temporal.connectOptions(),
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       deps,

@@ -2,6 +2,12 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate.js';
 import { llmSettings, type Env } from '../config/env.js';
+import {
+  connectTemporal,
+  temporalConnection,
+  type TemporalConnectOptions,
+  type TemporalConnection,
+} from '../config/temporal-connection.js';
 import { SEARCH_ATTRIBUTES } from '../schemas/constants.js';
 import { canConnect, splitAddress } from './net.js';
 import { startEmbeddedPostgres } from './postgres.js';
@@ -10,6 +16,8 @@ import { startTemporalDevServer } from './temporal-dev-server.js';
 
 export interface Stack {
   temporalAddress: string;
+  /** How to reach that server (TLS, API key): every client and worker connects with its connectOptions(). */
+  temporal: TemporalConnection;
   databaseUrl: string;
   /** Set when this process started the dev server with its UI. */
   uiUrl?: string;
@@ -56,13 +64,22 @@ export async function addSearchAttributes(
  * but a SQLite file from an older version of the project, or an external cluster, may miss newer ones;
  * a workflow that sets an unregistered attribute fails every workflow task.
  */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
-  const connection = await Connection.connect({ address });
+export async function ensureSearchAttributes(
+  server: TemporalConnectOptions,
+  namespace: string,
+): Promise<string[]> {
+  const connection = await connectTemporal(server, (o) => Connection.connect(o));
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
     if (missing.length === 0) return [];
-    await addSearchAttributes(connection, namespace, missing);
+    await addSearchAttributes(connection, namespace, missing).catch((err: unknown) => {
+      // A managed cluster may keep this to its administrators (Temporal Cloud: tcld or the Cloud UI).
+      const wanted = missing.map(([name, type]) => `${name}=${type}`).join(' ');
+      throw new StackUnavailable(
+        `Temporal at ${server.address} lacks search attributes the workflows set and refused to add them (${String(err)}); register them on namespace ${namespace}: ${wanted}`,
+      );
+    });
     return missing.map(([name]) => name);
   } finally {
     await connection.close();
@@ -70,12 +87,18 @@ export async function ensureSearchAttributes(address: string, namespace: string)
 }
 
 /** Waits until the frontend answers for the namespace, not just until the port opens. */
-async function waitForNamespace(address: string, namespace: string, timeoutMs = 30_000): Promise<void> {
+async function waitForNamespace(
+  server: TemporalConnectOptions,
+  namespace: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const connection = await connectTemporal(server, (o) =>
+        Connection.connect({ ...o, connectTimeout: 2_000 }),
+      );
       try {
         await connection.workflowService.describeNamespace({ namespace });
         return;
@@ -88,14 +111,14 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs = 
     }
   }
   throw new StackUnavailable(
-    `Temporal at ${address} did not serve namespace ${namespace}: ${String(lastError)}`,
+    `Temporal at ${server.address} did not serve namespace ${namespace}: ${String(lastError)}`,
   );
 }
 
 /**
- * Uses the configured Temporal server and database when they answer; otherwise, for a local address,
- * starts the embedded ones (Temporal dev server with UI and a SQLite file, embedded PostgreSQL) under
- * DATA_DIR. Migrations always run, so every entry point sees the current schema.
+ * Uses the configured Temporal server and database when they answer; otherwise, for a local plain address
+ * (no TLS, no API key), starts the embedded ones (Temporal dev server with UI and a SQLite file, embedded
+ * PostgreSQL) under DATA_DIR. Migrations always run, so every entry point sees the current schema.
  */
 export async function ensureStack(env: Env, opts: { log?: (line: string) => void } = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
@@ -113,11 +136,17 @@ async function startStack(
   log: (line: string) => void,
   stops: Array<() => Promise<void>>,
 ): Promise<Stack> {
+  let temporal = temporalConnection(env);
   const { host, port } = splitAddress(env.TEMPORAL_ADDRESS);
-  let temporalAddress = env.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
   let startedTemporal = false;
   if (!(await canConnect(host, port))) {
+    // A cluster we reach over TLS or with a key is someone else's: a local dev server is no stand-in.
+    if (temporal.secured) {
+      throw new StackUnavailable(
+        `No Temporal server answers at ${env.TEMPORAL_ADDRESS} (TLS or API key set, so no dev server is started in its place): check TEMPORAL_ADDRESS and that the cluster is up`,
+      );
+    }
     if (!env.EMBEDDED_STACK || !LOCAL_HOSTS.has(host)) {
       throw new StackUnavailable(
         `No Temporal server answers at ${env.TEMPORAL_ADDRESS}. Start one (temporal server start-dev) or point TEMPORAL_ADDRESS at it` +
@@ -132,14 +161,14 @@ async function startStack(
       logFile: path.join(env.DATA_DIR, 'logs', 'temporal.log'),
     });
     stops.push(() => server.stop());
-    temporalAddress = server.address;
+    temporal = temporalConnection({ ...env, TEMPORAL_ADDRESS: server.address });
     uiUrl = server.uiUrl;
     startedTemporal = true;
-  } else if (LOCAL_HOSTS.has(host)) {
+  } else if (LOCAL_HOSTS.has(host) && !temporal.secured) {
     uiUrl = `http://${host}:${env.TEMPORAL_UI_PORT}`;
   }
-  await waitForNamespace(temporalAddress, env.TEMPORAL_NAMESPACE);
-  const added = await ensureSearchAttributes(temporalAddress, env.TEMPORAL_NAMESPACE);
+  await waitForNamespace(temporal.connectOptions(), env.TEMPORAL_NAMESPACE);
+  const added = await ensureSearchAttributes(temporal.connectOptions(), env.TEMPORAL_NAMESPACE);
   if (added.length) log(`registered search attributes ${added.join(', ')}`);
 
   let databaseUrl = env.DATABASE_URL;
@@ -166,7 +195,8 @@ async function startStack(
     llmEnv = localLlmEnv(server, llmSettings(env));
   }
   return {
-    temporalAddress,
+    temporalAddress: temporal.address,
+    temporal,
     databaseUrl,
     uiUrl,
     startedTemporal,

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { connectTemporal, type TemporalConnectOptions } from '../config/temporal-connection.js';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../schemas/constants.js';
 
 const WORKFLOWS_PATH = path.join(import.meta.dirname, '..', 'workflows', 'index.ts');
 
-export interface RaceWorkerOptions {
-  address: string;
+/** The server as TemporalConnection.connectOptions() gives it (address, TLS, API key), plus the worker's own. */
+export interface RaceWorkerOptions extends TemporalConnectOptions {
   namespace?: string;
   taskQueue?: string;
   deps: ActivityDeps;
@@ -29,10 +30,10 @@ export interface RaceWorkerOptions {
 export async function createRaceWorker(
   opts: RaceWorkerOptions,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({
-    address: opts.address,
-    grpcCompression: { codec: opts.grpcCompression ?? 'none' },
-  });
+  const { address, tls, apiKey } = opts;
+  const connection = await connectTemporal({ address, tls, apiKey }, (o) =>
+    NativeConnection.connect({ ...o, grpcCompression: { codec: opts.grpcCompression ?? 'none' } }),
+  );
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace ?? DEFAULT_NAMESPACE,

@@ -42,7 +42,7 @@ export async function runWorker(
       : `${prebuilt.reason}: bundling the workflows at start (npm run build writes the bundle)`,
   );
   const { worker, connection } = await createRaceWorker({
-    address: stack.temporalAddress,
+    ...stack.temporal.connectOptions(),
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     deps,

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { loadEnv } from '../../config/env.js';
 import { ensureSearchAttributes, ensureStack, StackUnavailable } from '../../stack/index.js';
-import { freePort } from '../../stack/net.js';
+import { canConnect, freePort } from '../../stack/net.js';
 import { startTemporalDevServer, type RunningTemporal } from '../../stack/temporal-dev-server.js';
 
 describe('the embedded stack', () => {
@@ -30,16 +30,33 @@ describe('the embedded stack', () => {
       });
       const before = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       assert.ok(!('CalibrationVersion' in (before.customAttributes ?? {})));
-      assert.deepEqual(await ensureSearchAttributes(server.address, 'default'), ['CalibrationVersion']);
+      assert.deepEqual(await ensureSearchAttributes({ address: server.address }, 'default'), [
+        'CalibrationVersion',
+      ]);
       const after = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       assert.ok('CalibrationVersion' in (after.customAttributes ?? {}));
       assert.deepEqual(
-        await ensureSearchAttributes(server.address, 'default'),
+        await ensureSearchAttributes({ address: server.address }, 'default'),
         [],
         'nothing to do the second time',
       );
     } finally {
       await connection.close();
+    }
+  });
+
+  test('a TLS or API-key address with nothing listening is never replaced by a dev server, even a local one', async () => {
+    const port = await freePort();
+    for (const security of [{ TEMPORAL_TLS: 'true' }, { TEMPORAL_API_KEY: 'tmprl-DUMMY-key' }]) {
+      const env = loadEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, EMBEDDED_STACK: 'true', ...security });
+      await assert.rejects(
+        ensureStack(env),
+        (err: unknown) =>
+          err instanceof StackUnavailable &&
+          /no dev server is started/.test(err.message) &&
+          !err.message.includes('tmprl-DUMMY-key'),
+      );
+      assert.equal(await canConnect('127.0.0.1', port), false, 'nothing was started on the port');
     }
   });
 

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { RaceClient } from '../../client/index.js';
 import type { RaceCard } from '../../schemas/race-card.js';
 import { seedRaceDay } from '../support/history.js';
+import { assertNoSecretIn, runPlaces } from '../support/secret-scan.js';
 import { startTestStack, type TestStack } from '../support/integration-stack.js';
 import { startOpenAiStub, type OpenAiStub } from '../support/openai-stub.js';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
@@ -11,22 +12,6 @@ const OPENAI_KEY = 'sk-DUMMY-openai-5e1f0c7a';
 const E2B_KEY = 'e2b_DUMMY_9b2d4c6e';
 const DB_PASSWORD = 'pgDUMMYsecret3141';
 const DB_USER = 'reliability_probe';
-
-/** Every string in a value, with byte arrays (payloads) decoded as UTF-8 and as base64 text. */
-function textOf(value: unknown, out: string[] = []): string[] {
-  if (value instanceof Uint8Array) {
-    const buf = Buffer.from(value);
-    out.push(buf.toString('utf8'), buf.toString('base64'));
-  } else if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) textOf(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      out.push(k);
-      textOf(v, out);
-    }
-  } else if (value !== null && value !== undefined) out.push(String(value));
-  return out;
-}
 
 describe('secrets stay in the worker environment', () => {
   let stack: TestStack;
@@ -80,18 +65,12 @@ describe('secrets stay in the worker environment', () => {
     await worker.stop();
 
     const handle = client.temporal.workflow.getHandle(workflowId, runId);
-    const history = await handle.fetchHistory();
-    const desc = await handle.describe();
     const stored = await stack.db.query(
       'SELECT r.card, r.options, p.result FROM race_runs r JOIN predictions p USING (run_id) WHERE run_id = $1',
       [runId],
     );
     const places: Record<string, string> = {
-      history: textOf(history).join('\n'),
-      memo: JSON.stringify(desc.memo ?? {}) + textOf(desc.raw.workflowExecutionInfo?.memo).join('\n'),
-      searchAttributes:
-        JSON.stringify(desc.searchAttributes ?? {}) +
-        textOf(desc.raw.workflowExecutionInfo?.searchAttributes).join('\n'),
+      ...(await runPlaces(handle)),
       result: JSON.stringify(result),
       database: JSON.stringify(stored.rows),
       workerLogs: worker.output(),
@@ -102,14 +81,6 @@ describe('secrets stay in the worker environment', () => {
         places.workerLogs!.includes('worker polling'),
       'the scan sees real content',
     );
-    for (const secret of [OPENAI_KEY, E2B_KEY, DB_PASSWORD]) {
-      for (const [where, text] of Object.entries(places)) {
-        assert.ok(!text.includes(secret), `${secret} found in ${where}`);
-        assert.ok(
-          !text.includes(Buffer.from(secret).toString('base64')),
-          `${secret} (base64) found in ${where}`,
-        );
-      }
-    }
+    assertNoSecretIn([OPENAI_KEY, E2B_KEY, DB_PASSWORD], places);
   });
 });

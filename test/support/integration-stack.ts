@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RaceClient } from '../../client/index.js';
 import { llmSettings, loadEnv, type Env } from '../../config/env.js';
+import type { TemporalConnectOptions } from '../../config/temporal-connection.js';
 import { migrate } from '../../db/migrate.js';
 import { DEFAULT_NAMESPACE } from '../../schemas/constants.js';
 import { createPool, type Db } from '../../db/pool.js';
@@ -42,6 +43,8 @@ export interface TestStack {
     llmEnv?: Record<string, string | undefined>;
     /** The database the worker's activities use (default: the stack's), e.g. through a test proxy. */
     databaseUrl?: string;
+    /** How the worker reaches Temporal (default: the dev server's plain address), e.g. through a TLS proxy. */
+    server?: TemporalConnectOptions;
   }): Promise<{
     client: RaceClient;
     taskQueue: string;
@@ -163,7 +166,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
         llmOverrides: { ...noLlm, ...opts.llmEnv },
       });
       const { worker, connection: workerConnection } = await createRaceWorker({
-        address: temporal.address,
+        ...(opts.server ?? { address: temporal.address }),
         taskQueue,
         deps,
         activities: faultyActivities(deps, opts.faults),

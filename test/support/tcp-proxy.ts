@@ -11,6 +11,25 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+/**
+ * Pipes an accepted connection to host:port both ways; either side closing or failing drops both. The two
+ * sockets stay in `open` while they live, so the proxy can cut them.
+ */
+export function spliceTo(client: net.Socket, target: { host: string; port: number }, open: Set<net.Socket>) {
+  const upstream = net.connect(target);
+  open.add(client).add(upstream);
+  const drop = () => {
+    client.destroy();
+    upstream.destroy();
+    open.delete(client);
+    open.delete(upstream);
+  };
+  client.on('error', drop).on('close', drop);
+  upstream.on('error', drop).on('close', drop);
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
 /** A loopback TCP proxy to host:port that a test can cut and restore, to simulate a database outage. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let down = false;
@@ -22,19 +41,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.destroy();
       return;
     }
-    const upstream = net.connect(target);
-    open.add(client);
-    open.add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    spliceTo(client, target, open);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

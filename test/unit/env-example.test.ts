@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import {
   defaultSandboxKind,
   EnvSchema,
@@ -12,6 +13,7 @@ import {
   runtimeLogLevel,
   type Env,
 } from '../../config/env.js';
+import { temporalConnection } from '../../config/temporal-connection.js';
 import { loadLlmConfig } from '../../llm/config.js';
 
 /** The keys .env.example lists, with their example values. */
@@ -25,6 +27,20 @@ function exampleSettings(): Map<string, string> {
   return new Map(entries);
 }
 
+/** PEM-shaped files for the TLS settings, which are read when the connection is built. */
+const pemDir = mkdtempSync(path.join(tmpdir(), 'env-example-pem-'));
+after(() => rmSync(pemDir, { recursive: true, force: true }));
+const pemFile = (name: string, label: string) => {
+  const file = path.join(pemDir, name);
+  writeFileSync(file, `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`);
+  return file;
+};
+const TLS_FILES = {
+  cert: pemFile('client.pem', 'CERTIFICATE'),
+  key: pemFile('client.key', 'PRIVATE KEY'),
+  ca: pemFile('ca.pem', 'CERTIFICATE'),
+};
+
 /** A valid value for every key that differs from its default; a new key without one fails the test below. */
 const SAMPLES: Record<keyof Env, string> = {
   TEMPORAL_ADDRESS: '127.0.0.1:7999',
@@ -33,6 +49,12 @@ const SAMPLES: Record<keyof Env, string> = {
   TEMPORAL_UI_PORT: '8999',
   TEMPORAL_CLI_PATH: '/opt/temporal',
   TEMPORAL_TEST_SERVER_PATH: '/opt/temporal-test-server',
+  TEMPORAL_TLS: 'true',
+  TEMPORAL_TLS_CERT_PATH: TLS_FILES.cert,
+  TEMPORAL_TLS_KEY_PATH: TLS_FILES.key,
+  TEMPORAL_TLS_CA_PATH: TLS_FILES.ca,
+  TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+  TEMPORAL_API_KEY: 'tmprl-dummy',
   EMBEDDED_STACK: 'false',
   DATA_DIR: '/tmp/race-engine-data',
   DATABASE_URL: 'postgres://u@127.0.0.1:5432/db',
@@ -85,6 +107,19 @@ const llmConfigOf = (env: Env) => {
   const config = loadLlmConfig(llmSettings(env), { activityStartToClose: '300 seconds' });
   return { ...config.toJSON(), apiKey: config.revealApiKey() };
 };
+/** The connection's redacted view, or the configuration error (a certificate without its key is one). */
+const temporalConnectionOf = (env: Env) => {
+  try {
+    return temporalConnection(env).toJSON();
+  } catch (err) {
+    return (err as Error).message;
+  }
+};
+const viaTemporalConnection = (base: object = {}) => ({
+  helper: 'temporalConnection',
+  probe: temporalConnectionOf,
+  base,
+});
 const THROUGH_HELPER: Partial<
   Record<keyof Env, { helper: string; probe: (env: Env) => unknown; base?: object }>
 > = {
@@ -93,6 +128,12 @@ const THROUGH_HELPER: Partial<
   MIN_EDGE: { helper: 'raceDefaults', probe: raceDefaults },
   LOG_LEVEL: { helper: 'runtimeLogLevel', probe: runtimeLogLevel },
   SANDBOX: { helper: 'defaultSandboxKind', probe: defaultSandboxKind },
+  TEMPORAL_TLS: viaTemporalConnection(),
+  TEMPORAL_TLS_CERT_PATH: viaTemporalConnection({ TEMPORAL_TLS_KEY_PATH: TLS_FILES.key }),
+  TEMPORAL_TLS_KEY_PATH: viaTemporalConnection({ TEMPORAL_TLS_CERT_PATH: TLS_FILES.cert }),
+  TEMPORAL_TLS_CA_PATH: viaTemporalConnection(),
+  TEMPORAL_TLS_SERVER_NAME: viaTemporalConnection(),
+  TEMPORAL_API_KEY: viaTemporalConnection(),
   // The analyst's settings (the local server's own two excepted): each must reach its configuration.
   ...Object.fromEntries(
     [...exampleSettings().keys()]
