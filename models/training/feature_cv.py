@@ -10,7 +10,7 @@ The pool weights are fitted on the concatenated block scores of each variant (th
 every variant), so the comparison is fair; the absolute figures are for comparison only.
 
   nice -n 5 models/training/.venv/bin/python models/training/feature_cv.py --matrix data/exp/cut5079.csv \
-      --baseline models/quant/features-qf3.json --variant 'rating=+elo_z,elo_gap' --variant 'no-z=-rating_z'
+      --baseline models/quant/features-qf4.json --variant 'rating=+elo_z,elo_gap' --variant 'no-z=-rating_z'
 
 Each variant's line goes to --log (results/experiments.jsonl by default, kind "feature-cv").
 """
