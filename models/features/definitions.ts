@@ -2,10 +2,10 @@
  * The quantitative feature set (speed, sectionals, class/rating, weight, draw, physical/pedigree).
  * Bump FEATURE_VERSION whenever a name, meaning, default or order changes: models record the version
  * they were trained on and the scorer refuses a mismatch. Jockey/trainer form, running style, the pace
- * map and going/distance records are deliberately absent: they are the qualitative analyst's evidence,
- * and fusion must not count them twice.
+ * map and going/distance win/place records are deliberately absent: they are the qualitative analyst's
+ * evidence, and fusion must not count them twice (qf4's speed figure at the trip is a time, not a record).
  */
-export const FEATURE_VERSION = 'qf3';
+export const FEATURE_VERSION = 'qf4';
 
 export const FEATURE_DEFINITIONS = [
   {
@@ -127,6 +127,29 @@ export const FEATURE_DEFINITIONS = [
   { name: 'ln_odds_last_z', meaning: 'ln_odds_last as a z-score within this field' },
   { name: 'ln_odds_mean3_z', meaning: 'ln_odds_mean3 as a z-score within this field' },
   { name: 'early_pct_mean3_z', meaning: 'early_pct_mean3 as a z-score within this field' },
+  {
+    name: 'speed_fig_best_at_trip',
+    meaning:
+      'best speed figure on this surface within 200 m of this distance; default speed_fig_best4 - 1 (no run at the trip)',
+  },
+  { name: 'runs_at_trip', meaning: 'ln(1 + past runs on this surface within 200 m of this distance)' },
+  { name: 'runs_60d', meaning: 'runs in the 60 days before this race' },
+  {
+    name: 'finish_pct_90d',
+    meaning: 'mean finishing share of the runs in the 90 days before this race; default 0.6',
+  },
+  {
+    name: 'h2h_net',
+    meaning:
+      "collateral form within this field: over past races shared with today's rivals (counted per rival), (rivals finished behind - rivals finished ahead) / (meetings + 2)",
+  },
+  {
+    name: 'h2h_lengths',
+    meaning:
+      'over the same meetings, the sum of (rival lengths behind - own lengths behind, clipped to [-8, 8]) / (meetings + 2)',
+  },
+  { name: 'h2h_meetings', meaning: "ln(1 + past races shared with today's rivals, counted per rival)" },
+  { name: 'speed_fig_best_at_trip_z', meaning: 'speed_fig_best_at_trip as a z-score within this field' },
 ] as const;
 
 export type FeatureName = (typeof FEATURE_DEFINITIONS)[number]['name'];

@@ -67,6 +67,9 @@ const finishPct = (r: PastRun): number | null =>
       ? (Math.min(r.position, r.fieldSize) - 1) / (r.fieldSize - 1)
       : 0;
 
+const daysBetween = (later: string, earlier: string): number =>
+  (Date.parse(later) - Date.parse(earlier)) / DAY_MS;
+
 function runnerFeatures(
   card: RaceCard,
   runner: Runner,
@@ -109,6 +112,11 @@ function runnerFeatures(
   const drawRel = drawSpan > 0 ? (runner.draw - 1) / drawSpan : 0;
   const lastPct = last ? finishPct(last) : null;
   const country = (c: Country): number => (runner.horseCountry === c ? 1 : 0);
+  const atTrip = runs.filter(
+    (r) => r.surface === card.surface && Math.abs(r.distanceM - card.distanceM) <= 200,
+  );
+  const tripFigs = atTrip.map((r) => speedFigure(r, pars)).filter(present);
+  const within = (d: number): PastRun[] => runs.filter((r) => daysBetween(card.meeting.date, r.date) <= d);
 
   return {
     speed_fig_last: figs[0] ?? -3,
@@ -161,6 +169,16 @@ function runnerFeatures(
     ),
     finish_pct_decay6: decayed(runs.slice(0, 6).map(finishPct), 0.6),
     rating_trend3: runner.rating !== undefined && olderRating !== null ? runner.rating - olderRating : 0,
+    // A horse never tried at the trip gets its best recent figure, marked down: untried is a small doubt.
+    speed_fig_best_at_trip:
+      tripFigs.length > 0 ? Math.max(...tripFigs) : (figs.length > 0 ? Math.max(...figs) : -3) - 1,
+    runs_at_trip: Math.log1p(atTrip.length),
+    runs_60d: within(60).length,
+    finish_pct_90d: meanOr(within(90).map(finishPct).filter(present), 0.6),
+    // Filled in by headToHead once every runner's history is known.
+    h2h_net: 0,
+    h2h_lengths: 0,
+    h2h_meetings: 0,
     // Filled in by withinRaceZ once the whole field is known.
     speed_fig_mean4_z: 0,
     speed_fig_best4_z: 0,
@@ -174,6 +192,7 @@ function runnerFeatures(
     ln_odds_last_z: 0,
     ln_odds_mean3_z: 0,
     early_pct_mean3_z: 0,
+    speed_fig_best_at_trip_z: 0,
   };
 }
 
@@ -190,7 +209,36 @@ const Z_FEATURES: [FeatureName, FeatureName][] = [
   ['ln_odds_last', 'ln_odds_last_z'],
   ['ln_odds_mean3', 'ln_odds_mean3_z'],
   ['early_pct_mean3', 'early_pct_mean3_z'],
+  ['speed_fig_best_at_trip', 'speed_fig_best_at_trip_z'],
 ];
+
+/**
+ * Collateral form restricted to today's field: every past race a runner shared with a rival running today
+ * says who beat whom and by how many lengths. It reads only the runners' own histories (earlier races),
+ * so serving computes it from the same store as training; a global rating over all horses would need a
+ * rating table kept beside the history store.
+ */
+function headToHead(values: Record<FeatureName, number>[], runs: PastRun[][]): void {
+  const byRace = runs.map((rs) => new Map(rs.map((r) => [r.raceId, r])));
+  values.forEach((v, i) => {
+    let meetings = 0;
+    let net = 0;
+    let lengths = 0;
+    byRace.forEach((theirs, j) => {
+      if (j === i) return;
+      for (const own of runs[i] ?? []) {
+        const rival = theirs.get(own.raceId);
+        if (!rival || own.position === null || rival.position === null) continue;
+        meetings += 1;
+        net += Math.sign(rival.position - own.position);
+        lengths += clip((rival.lengthsBehind ?? 0) - (own.lengthsBehind ?? 0), -8, 8);
+      }
+    });
+    v.h2h_net = net / (meetings + 2);
+    v.h2h_lengths = lengths / (meetings + 2);
+    v.h2h_meetings = Math.log1p(meetings);
+  });
+}
 
 function withinRaceZ(values: Record<FeatureName, number>[], from: FeatureName, to: FeatureName): void {
   const xs = values.map((v) => v[from]);
@@ -214,6 +262,10 @@ export function buildQuantFeatures(
     runnerFeatures(card, runner, histories.get(runner.horseId), drawSpan, pars),
   );
   // The conditional logit sees only differences within a race; z-scores add the field's spread.
+  headToHead(
+    values,
+    runners.map((r) => histories.get(r.horseId)?.runs ?? []),
+  );
   for (const [from, to] of Z_FEATURES) withinRaceZ(values, from, to);
   const rows = values.map((v) => Float32Array.from(FEATURE_NAMES, (name) => v[name]));
   return { names: [...FEATURE_NAMES], rows, version: FEATURE_VERSION };

@@ -5,7 +5,7 @@ import { StackedCvSchema } from '../../agents/artefacts.js';
 
 /**
  * The experiment log: one JSON line per training run (`npm run train`, and each walk-forward block's
- * refit), append-only, in results/experiments.jsonl by default. A new entry is compared against the
+ * refit) and per feature variant scored by models/training/feature_cv.py, append-only, in results/experiments.jsonl by default. A new entry is compared against the
  * latest earlier entry of the same kind on the same data range, so a change shows its effect on the
  * CV and walk-forward figures next to the run it replaced.
  */
@@ -13,7 +13,7 @@ const Finite = z.number().finite();
 
 export const ExperimentSchema = z.object({
   at: z.string().datetime(),
-  kind: z.enum(['train', 'walk-forward-block']),
+  kind: z.enum(['train', 'walk-forward-block', 'feature-cv']),
   data: z.object({
     /** The data folder's name (the range below is within it). */
     source: z.string().optional(),
@@ -28,6 +28,12 @@ export const ExperimentSchema = z.object({
   cv: z.object({
     /** The quant ensemble's cross-fitted pseudo R^2 on the training races. */
     quantPseudoR2: Finite,
+    /** feature-cv: the members' figures and the variant's pooled pseudo R^2 minus the baseline's, paired SE. */
+    clogitPseudoR2: Finite.optional(),
+    lgbmPseudoR2: Finite.optional(),
+    baselinePseudoR2: Finite.optional(),
+    deltaVsBaseline: Finite.optional(),
+    deltaSE: z.number().min(0).optional(),
     stacked: z
       .object({
         candidate: z.string(),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FEATURE_DEFINITIONS, FEATURE_NAMES, FEATURE_VERSION } from '../../../models/features/definitions.js';
 import { addDrawResults, drawBias, fitSpeedPars } from '../../../models/features/pars.js';
 import { buildQuantFeatures } from '../../../models/features/quant-features.js';
+import type { PastRun, RunnerHistory } from '../../../schemas/history.js';
 import { HistoryAccumulator } from '../../../models/hk/history-accumulator.js';
 import { syntheticCard, syntheticRace } from './synthetic.js';
 
@@ -110,4 +111,77 @@ void test('draw bias is positive for a stall that wins more than the course rate
   // Shrinkage: 400 runs against 300 pseudo-runs keep it well short of the raw ln(1 / base rate).
   assert.ok(favoured < Math.log(card.runners.length));
   assert.equal(drawBias({ draw: {}, drawCourse: {} }, card, inside.draw), 0);
+});
+
+/** A past run of a horse in race `raceId`, finishing `position` at `lengthsBehind`. */
+const pastRun = (raceId: string, position: number, lengthsBehind: number, distanceM = 1200): PastRun => ({
+  raceId,
+  date: '2019-12-01',
+  venue: 'ST',
+  distanceM,
+  surface: 'turf',
+  going: 'GOOD',
+  raceClass: '4',
+  fieldSize: 12,
+  draw: 1,
+  position,
+  won: position === 1,
+  lengthsBehind,
+  finishTimeS: 70 + lengthsBehind * 0.16,
+  winnerTimeS: 70,
+  actualWeight: 120,
+  declaredWeight: 1050,
+  rating: 60,
+  winOdds: 8,
+  jockeyId: 'j0',
+  trainerId: 't0',
+  gear: null,
+  positionCalls: [],
+});
+const historyOf = (horseId: string, runs: PastRun[]): RunnerHistory => ({
+  horseId,
+  runs,
+  jockey: { rides: 0, wins: 0, places: 0 },
+  trainer: { rides: 0, wins: 0, places: 0 },
+});
+
+void test('head-to-head: a runner that beat a rival in a shared past race scores above it; no shared race scores 0', () => {
+  const card = syntheticCard(0);
+  const [a, b, c] = card.runners.map((r) => r.horseId);
+  assert.ok(a && b && c);
+  const histories = new Map([
+    [a, historyOf(a, [pastRun('r1', 1, 0), pastRun('r2', 3, 2)])],
+    [b, historyOf(b, [pastRun('r1', 4, 3)])],
+    [c, historyOf(c, [pastRun('r9', 2, 1)])],
+  ]);
+  const rows = buildQuantFeatures(card, histories, pars).rows.map(rowOf);
+  const [fa, fb, fc] = rows;
+  assert.ok(fa && fb && fc);
+  // One meeting (r1): a won, b was fourth, 3 lengths back.
+  assert.ok(Math.abs((fa.h2h_net as number) - 1 / 3) < 1e-6);
+  assert.ok(Math.abs((fb.h2h_net as number) + 1 / 3) < 1e-6);
+  assert.ok(Math.abs((fa.h2h_lengths as number) - 1) < 1e-6);
+  assert.ok(Math.abs((fb.h2h_lengths as number) + 1) < 1e-6);
+  assert.ok(Math.abs((fa.h2h_meetings as number) - Math.log(2)) < 1e-6);
+  assert.equal(fc.h2h_net, 0);
+  assert.equal(fc.h2h_meetings, 0);
+});
+
+void test('the trip figure is the best figure within 200 m on this surface, else the best recent figure marked down', () => {
+  const card = syntheticCard(1); // 1200 m, turf
+  const [a, b] = card.runners.map((r) => r.horseId);
+  assert.ok(a && b);
+  const own = { ...pars, finish: { 'ST|turf|1200': 71, 'ST|turf|1800': 110 } };
+  const histories = new Map([
+    [a, historyOf(a, [pastRun('r1', 1, 0, 1800), pastRun('r2', 2, 1, 1200)])],
+    [b, historyOf(b, [pastRun('r3', 1, 0, 1800)])],
+  ]);
+  const [fa, fb] = buildQuantFeatures(card, histories, own).rows.map(rowOf);
+  assert.ok(fa && fb);
+  // a at 1200 m: par 71 against 70.16 s over 1.2 km.
+  assert.ok(Math.abs((fa.speed_fig_best_at_trip as number) - (71 - 70.16) / 1.2) < 1e-4);
+  assert.ok(Math.abs((fa.runs_at_trip as number) - Math.log(2)) < 1e-6);
+  // b never ran within 200 m of 1200: its best figure (1800 m: par 110, 70 s -> clipped to 5) less 1.
+  assert.ok(Math.abs((fb.speed_fig_best_at_trip as number) - 4) < 1e-6);
+  assert.equal(fb.runs_at_trip, 0);
 });
