@@ -302,7 +302,7 @@ async function scaleOut(
       for (let i = 0; i < count; i++)
         workers.push(
           await startWorkerProcess({
-            temporalAddress: session.stack.temporalAddress,
+            temporalAddress: session.stack.temporal.address,
             databaseUrl: session.stack.databaseUrl,
             taskQueue,
           }),

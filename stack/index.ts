@@ -15,8 +15,7 @@ import { localLlmEnv, startLocalLlmServer } from './llm-server.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 
 export interface Stack {
-  temporalAddress: string;
-  /** How to reach that server (TLS, API key): every client and worker connects with its connectOptions(). */
+  /** The server (its `address`) and how to reach it (TLS, API key): every client and worker connects with its connectOptions(). */
   temporal: TemporalConnection;
   databaseUrl: string;
   /** Set when this process started the dev server with its UI. */
@@ -195,7 +194,6 @@ async function startStack(
     llmEnv = localLlmEnv(server, llmSettings(env));
   }
   return {
-    temporalAddress: temporal.address,
     temporal,
     databaseUrl,
     uiUrl,

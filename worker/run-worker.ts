@@ -56,7 +56,7 @@ export async function runWorker(
       ? (await startMetricsServer(metrics, metricsPort, metricsHost)).server
       : undefined;
   log(
-    `worker polling ${env.TEMPORAL_TASK_QUEUE} on ${stack.temporalAddress}${stack.uiUrl ? ` (UI ${stack.uiUrl})` : ''}`,
+    `worker polling ${env.TEMPORAL_TASK_QUEUE} on ${stack.temporal.address}${stack.uiUrl ? ` (UI ${stack.uiUrl})` : ''}`,
   );
   try {
     await worker.run();

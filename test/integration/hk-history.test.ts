@@ -1,9 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { loadEnv } from '../../config/env.js';
 import { countHkRows, upsertHkRaces } from '../../db/hk.js';
 import { loadHistories } from '../../db/history.js';
 import { migrate } from '../../db/migrate.js';
@@ -13,8 +9,7 @@ import { buildQuantFeatures } from '../../models/features/quant-features.js';
 import { HistoryAccumulator } from '../../models/hk/history-accumulator.js';
 import type { HkRace } from '../../models/hk/types.js';
 import { extractEvidence } from '../../models/qual/evidence.js';
-import { freePort } from '../../stack/net.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
+import { startTestDatabase } from '../support/test-database.js';
 import { reverseResult, syntheticRace } from '../unit/models/synthetic.js';
 
 const season: HkRace[] = Array.from({ length: 40 }, (_, i) => ({ ...syntheticRace(i), raceNumericId: i }));
@@ -23,24 +18,9 @@ let db: Db;
 let stop = async (): Promise<void> => {};
 
 before(async () => {
-  let url: string;
-  const external = loadEnv().TEST_DATABASE_URL;
-  if (external) {
-    const name = `race_engine_hk_${process.pid}_${Date.now().toString(36)}`;
-    await ensureDatabase(external, name);
-    const u = new URL(external);
-    u.pathname = `/${name}`;
-    url = u.toString();
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'race-engine-hk-'));
-    chmodSync(dir, 0o755);
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
-    url = pg.url;
-    stop = async () => {
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    };
-  }
+  const database = await startTestDatabase('race_engine_hk');
+  const { url } = database;
+  stop = () => database.stop();
   await migrate(url);
   db = createPool(url, 2);
 });

@@ -10,7 +10,6 @@ import type { TemporalConnectOptions } from '../../config/temporal-connection.js
 import { migrate } from '../../db/migrate.js';
 import { DEFAULT_NAMESPACE } from '../../schemas/constants.js';
 import { createPool, type Db } from '../../db/pool.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../../stack/postgres.js';
 import { freePort } from '../../stack/net.js';
 import { addSearchAttributes } from '../../stack/index.js';
 import { resolveTemporalBinary } from '../../stack/temporal-binary.js';
@@ -19,6 +18,7 @@ import { createRaceWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js'
 import { buildActivityDeps, type WorkerDeps } from '../../worker/deps.js';
 import { installRuntime } from '../../worker/runtime.js';
 import { faultyActivities, type AgentFaults } from './agent-faults.js';
+import { startTestDatabase } from './test-database.js';
 
 /**
  * A real Temporal dev server (in memory, headless, own port) and a real PostgreSQL (embedded in a temp
@@ -106,18 +106,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   let db: Db | undefined;
   let connection: Connection;
   try {
-    const external = loadEnv().TEST_DATABASE_URL;
-    if (external) {
-      const name = `race_engine_test_${process.pid}_${Date.now().toString(36)}`;
-      await ensureDatabase(external, name);
-      const url = new URL(external);
-      url.pathname = `/${name}`;
-      databaseUrl = url.toString();
-    } else {
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
-      databaseUrl = pg.url;
-      stopPg = () => pg.stop();
-    }
+    const database = await startTestDatabase('race_engine_test');
+    databaseUrl = database.url;
+    stopPg = () => database.stop();
     await migrate(databaseUrl);
     db = createPool(databaseUrl, 5);
     connection = skipping ? skipping.connection : await Connection.connect({ address: temporal.address });
