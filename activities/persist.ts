@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { DEFAULT_POLICY, policyByName } from '../book/policies.js';
-import { placeRaceBets } from '../db/book.js';
-import { persistResult } from '../db/runs.js';
+import { placeRaceBetsIn } from '../db/book.js';
+import { inTransaction } from '../db/pool.js';
+import { writeResult } from '../db/runs.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { AgentRun } from '../schemas/agent-run.js';
 import { RaceResultSchema, type AgentFailure, type RaceResult } from '../schemas/result.js';
@@ -11,8 +12,9 @@ export function createPersistActivities({ db, bookPolicy }: Pick<ActivityDeps, '
   const policy = bookPolicy ?? policyByName(DEFAULT_POLICY);
   return {
     /**
-     * One transaction keyed by run id: retried with backoff while the database is away, never duplicated.
-     * Then the paper book bets on the stored prediction (keyed by run id too, so a retry adds nothing).
+     * The result, its runner and agent rows and the paper book's bets on it in one transaction keyed by
+     * run id: retried with backoff while the database is away, never duplicated, and a prediction is
+     * never stored without the bets its policy takes on it (or the other way round).
      */
     async persistRace(
       result: RaceResult,
@@ -21,8 +23,10 @@ export function createPersistActivities({ db, bookPolicy }: Pick<ActivityDeps, '
       input?: AgentInput,
     ): Promise<void> {
       const parsed = RaceResultSchema.parse(result);
-      await persistResult(db, parsed, { runs: agentRuns, failures }, input);
-      const placement = await placeRaceBets(db, parsed, policy);
+      const placement = await inTransaction(db, async (c) => {
+        await writeResult(c, parsed, { runs: agentRuns, failures }, input);
+        return placeRaceBetsIn(c, parsed, policy);
+      });
       Context.current().log.info('paper bets', { raceId: parsed.raceId, policy: policy.name, ...placement });
     },
   };

@@ -59,101 +59,135 @@ export interface Placement {
 }
 
 /**
- * Places the policy's paper bets on a stored prediction, at the prices on the run's card, in one
- * transaction: a retry of the same run adds nothing (bet ids are keyed by run), a newer run of a race
- * without a result replaces the older run's open bets (their stakes refunded in the ledger), and a race
- * whose result is in takes no bets.
+ * Places the policy's paper bets on a stored prediction, at the prices on the run's card, inside the
+ * caller's transaction (activities/persist.ts stores the prediction in the same one): a retry of the same
+ * run adds nothing (bet ids are keyed by run), a newer run of a race without a result replaces the older
+ * run's open bets (their stakes refunded in the ledger), and a race whose result is in takes no bets.
+ * Four round trips whatever the field: the lock, one statement that registers the policy and replaces
+ * the older run's bets, one that reads what the staking needs, one that writes the new bets.
  */
-export async function placeRaceBets(db: Db, result: RaceResult, policy: Policy): Promise<Placement> {
-  return inTransaction(db, async (c) => {
-    await lockRace(c, result.raceId);
-    await ensurePolicy(c, policy);
-    const done = await c.query(`SELECT 1 FROM race_results WHERE race_id = $1`, [result.raceId]);
-    if (done.rowCount) return { placed: 0, replaced: 0, skipped: 'result already recorded' };
-    const mine = await c.query(`SELECT 1 FROM book_bets WHERE run_id = $1 AND policy = $2 LIMIT 1`, [
-      result.runId,
-      policy.name,
-    ]);
-    if (mine.rowCount) return { placed: 0, replaced: 0, skipped: 'bets of this run already placed' };
-    const cardRow = await c.query<{ card: unknown }>(
-      `SELECT card FROM race_runs WHERE run_id = $1 UNION ALL SELECT card FROM race_cards WHERE race_id = $2 LIMIT 1`,
-      [result.runId, result.raceId],
-    );
-    if (!cardRow.rows[0]) return { placed: 0, replaced: 0, skipped: 'no stored card' };
-    const card = RaceCardSchema.parse(cardRow.rows[0].card);
-    const replaced = await c.query<{ bet_id: string; stake: string }>(
-      `UPDATE book_bets SET status = 'replaced', settled_at = now()
-        WHERE race_id = $1 AND policy = $2 AND status = 'open' AND run_id <> $3 RETURNING bet_id, stake`,
-      [result.raceId, policy.name, result.runId],
-    );
-    for (const b of replaced.rows)
-      await c.query(
-        `INSERT INTO book_ledger (entry_key, policy, kind, bet_id, race_id, amount)
-         VALUES ($1, $2, 'refund', $3, $4, $5) ON CONFLICT (entry_key) DO NOTHING`,
-        [`refund:${b.bet_id}`, policy.name, b.bet_id, result.raceId, b.stake],
-      );
-    const date = card.meeting.date;
-    const day = await c.query<{ net: string | null; staked: string | null; profit: string | null }>(
-      `SELECT (SELECT sum(l.amount) FROM book_ledger l JOIN book_bets b USING (bet_id)
-                WHERE b.policy = $1 AND b.race_date = $2) AS net,
-              sum(stake) FILTER (WHERE status <> 'replaced') AS staked,
-              sum(payout - stake) FILTER (WHERE status IN ('won', 'placed', 'lost', 'void')) AS profit
-         FROM book_bets WHERE policy = $1 AND race_date = $2`,
-      [policy.name, date],
-    );
-    const balance = await balanceOf(c, policy.name);
-    const byId = new Map(card.runners.map((r) => [r.horseId, r]));
-    const race: BookRace = {
-      raceId: result.raceId,
-      date,
-      placesPaid: result.placesPaid,
-      runners: result.runners.map((r) => ({
-        horseId: r.horseId,
-        horseNo: r.horseNo,
-        final: r.winProbFinal,
-        quant: r.winProbBase,
-        fused: r.winProbModel,
-        qualLr: r.lrProduct,
-        place: r.placeProb,
-        odds: r.marketWinOdds,
-        placeOdds: byId.get(r.horseId)?.marketPlaceOdds,
-      })),
-    };
-    const bets = stakeRace(policy, race, {
-      startingBankroll: STARTING_BANKROLL,
-      bankroll: balance,
-      dayOpening: balance - Number(day.rows[0]?.net ?? 0),
-      dayStaked: Number(day.rows[0]?.staked ?? 0),
-      dayProfit: Number(day.rows[0]?.profit ?? 0),
-    });
-    for (const b of bets) {
-      const betId = `${result.runId}:${policy.name}:${b.horseId}:${b.betType}`;
-      await c.query(
-        `INSERT INTO book_bets (bet_id, race_id, run_id, policy, race_date, horse_id, horse_no, bet_type, odds, stake,
-           probability, edge, places_paid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          betId,
-          result.raceId,
-          result.runId,
-          policy.name,
-          date,
-          b.horseId,
-          b.horseNo ?? null,
-          b.betType,
-          b.odds,
-          b.stake,
-          b.probability,
-          b.edge,
-          result.placesPaid,
-        ],
-      );
-      await c.query(
-        `INSERT INTO book_ledger (entry_key, policy, kind, bet_id, race_id, amount) VALUES ($1, $2, 'stake', $3, $4, $5)`,
-        [`stake:${betId}`, policy.name, betId, result.raceId, -b.stake],
-      );
-    }
-    return { placed: bets.length, replaced: replaced.rowCount ?? 0 };
+export async function placeRaceBetsIn(
+  c: pg.PoolClient,
+  result: RaceResult,
+  policy: Policy,
+): Promise<Placement> {
+  await lockRace(c, result.raceId);
+  // The gates (result in, this run's bets already placed, no card to price from) are evaluated once, in this statement's
+  // snapshot; the read below sees its effects (the deposit, the refunds).
+  const prepared = await c.query<{ done: boolean; mine: boolean; replaced: string }>(
+    `WITH policy_row AS (
+       INSERT INTO book_policies (name, definition, starting_bankroll) VALUES ($2, $4, $5) ON CONFLICT (name) DO NOTHING
+     ), deposit AS (
+       INSERT INTO book_ledger (entry_key, policy, kind, amount)
+       SELECT 'deposit:' || $2, $2, 'deposit', coalesce((SELECT starting_bankroll FROM book_policies WHERE name = $2), $5)
+       ON CONFLICT (entry_key) DO NOTHING
+     ), gates AS (
+       SELECT EXISTS (SELECT 1 FROM race_results WHERE race_id = $1) AS done,
+              EXISTS (SELECT 1 FROM book_bets WHERE run_id = $3 AND policy = $2) AS mine,
+              EXISTS (SELECT 1 FROM race_runs WHERE run_id = $3) OR EXISTS (SELECT 1 FROM race_cards WHERE race_id = $1) AS carded
+     ), replaced AS (
+       UPDATE book_bets SET status = 'replaced', settled_at = now()
+        WHERE race_id = $1 AND policy = $2 AND status = 'open' AND run_id <> $3
+          AND (SELECT carded AND NOT (done OR mine) FROM gates)
+       RETURNING bet_id, stake
+     ), refunds AS (
+       INSERT INTO book_ledger (entry_key, policy, kind, bet_id, race_id, amount)
+       SELECT 'refund:' || bet_id, $2, 'refund', bet_id, $1, stake FROM replaced
+       ON CONFLICT (entry_key) DO NOTHING
+     )
+     SELECT done, mine, (SELECT count(*) FROM replaced) AS replaced FROM gates`,
+    [result.raceId, policy.name, result.runId, JSON.stringify(policy), STARTING_BANKROLL],
+  );
+  const gates = prepared.rows[0]!;
+  if (gates.done) return { placed: 0, replaced: 0, skipped: 'result already recorded' };
+  if (gates.mine) return { placed: 0, replaced: 0, skipped: 'bets of this run already placed' };
+  const replaced = Number(gates.replaced);
+  const state = await c.query<{
+    card: unknown;
+    balance: string | null;
+    net: string | null;
+    staked: string | null;
+    profit: string | null;
+  }>(
+    `WITH card AS (
+       SELECT card FROM (SELECT card, 0 AS o FROM race_runs WHERE run_id = $3
+                         UNION ALL SELECT card, 1 FROM race_cards WHERE race_id = $1) c ORDER BY o LIMIT 1
+     ), day AS (
+       SELECT (card->'meeting'->>'date')::date AS d FROM card
+     )
+     SELECT (SELECT card FROM card) AS card,
+            (SELECT sum(amount) FROM book_ledger WHERE policy = $2) AS balance,
+            (SELECT sum(l.amount) FROM book_ledger l JOIN book_bets b USING (bet_id)
+              WHERE b.policy = $2 AND b.race_date = (SELECT d FROM day)) AS net,
+            sum(stake) FILTER (WHERE status <> 'replaced') AS staked,
+            sum(payout - stake) FILTER (WHERE status IN ('won', 'placed', 'lost', 'void')) AS profit
+       FROM book_bets WHERE policy = $2 AND race_date = (SELECT d FROM day)`,
+    [result.raceId, policy.name, result.runId],
+  );
+  const row = state.rows[0];
+  if (!row?.card) return { placed: 0, replaced: 0, skipped: 'no stored card' };
+  const card = RaceCardSchema.parse(row.card);
+  const balance = Number(row.balance ?? 0);
+  const byId = new Map(card.runners.map((r) => [r.horseId, r]));
+  const race: BookRace = {
+    raceId: result.raceId,
+    date: card.meeting.date,
+    placesPaid: result.placesPaid,
+    runners: result.runners.map((r) => ({
+      horseId: r.horseId,
+      horseNo: r.horseNo,
+      final: r.winProbFinal,
+      quant: r.winProbBase,
+      fused: r.winProbModel,
+      qualLr: r.lrProduct,
+      place: r.placeProb,
+      odds: r.marketWinOdds,
+      placeOdds: byId.get(r.horseId)?.marketPlaceOdds,
+    })),
+  };
+  const bets = stakeRace(policy, race, {
+    startingBankroll: STARTING_BANKROLL,
+    bankroll: balance,
+    dayOpening: balance - Number(row.net ?? 0),
+    dayStaked: Number(row.staked ?? 0),
+    dayProfit: Number(row.profit ?? 0),
   });
+  if (bets.length > 0) {
+    const ids = bets.map((b) => `${result.runId}:${policy.name}:${b.horseId}:${b.betType}`);
+    await c.query(
+      `WITH placed AS (
+         INSERT INTO book_bets (bet_id, race_id, run_id, policy, race_date, horse_id, horse_no, bet_type, odds, stake,
+           probability, edge, places_paid)
+         SELECT id, $1, $2, $3, $4, h, n, t, o, s, p, e, $5
+           FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::numeric[], $12::float8[],
+                       $13::float8[]) AS u(id, h, n, t, o, s, p, e)
+         RETURNING bet_id, stake
+       )
+       INSERT INTO book_ledger (entry_key, policy, kind, bet_id, race_id, amount)
+       SELECT 'stake:' || bet_id, $3, 'stake', bet_id, $1, -stake FROM placed`,
+      [
+        result.raceId,
+        result.runId,
+        policy.name,
+        card.meeting.date,
+        result.placesPaid,
+        ids,
+        bets.map((b) => b.horseId),
+        bets.map((b) => b.horseNo ?? null),
+        bets.map((b) => b.betType),
+        bets.map((b) => b.odds),
+        bets.map((b) => b.stake),
+        bets.map((b) => b.probability),
+        bets.map((b) => b.edge),
+      ],
+    );
+  }
+  return { placed: bets.length, replaced };
+}
+
+/** placeRaceBetsIn in a transaction of its own. */
+export function placeRaceBets(db: Db, result: RaceResult, policy: Policy): Promise<Placement> {
+  return inTransaction(db, (c) => placeRaceBetsIn(c, result, policy));
 }
 
 /**

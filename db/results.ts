@@ -1,4 +1,4 @@
-import { upsertRaceCard } from './cards.js';
+import { upsertRaceCard } from './runs.js';
 import type { Db } from './pool.js';
 import type { ScorablePrediction } from '../agents/scoring.js';
 import type { DailyMetrics, DriftAlert, OfficialResult, RaceScore } from '../schemas/ops.js';
