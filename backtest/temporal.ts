@@ -1,4 +1,5 @@
 import { pool } from '../bench/resources.js';
+import { refreshHistoryStats } from '../db/history.js';
 import { upsertHkRaces } from '../db/hk.js';
 import type { HkRace } from '../models/hk/types.js';
 import { openSession } from '../session/open-session.js';
@@ -22,6 +23,7 @@ export async function replayOnTemporal(
   const session = await openSession({ withWorker: true, log: () => {} });
   try {
     for (let i = 0; i < races.length; i += 200) await upsertHkRaces(session.db, races.slice(i, i + 200));
+    await refreshHistoryStats(session.db);
     const test = races.filter((r) => r.raceNumericId >= testFrom);
     // Filled by index, so the races come back in the input's (chronological) order whatever finishes first.
     const out: ReplayedRace[] = new Array<ReplayedRace>(test.length);

@@ -13,7 +13,7 @@ import { RaceClient } from '../client/index.js';
 import { EngineMetrics } from '../worker/metrics.js';
 import { loadEnv, PROJECT_ROOT } from '../config/env.js';
 import { connectTemporal } from '../config/temporal-connection.js';
-import { upsertPastRuns } from '../db/history.js';
+import { refreshHistoryStats, upsertPastRuns } from '../db/history.js';
 import { generateRaceDay } from '../demo/synthetic-race-day.js';
 import type { ActivityPlan } from '../schemas/activity-placement.js';
 import type { RaceCard } from '../schemas/race-card.js';
@@ -79,6 +79,7 @@ async function seedCards(session: Session, count: number): Promise<RaceCard[]> {
     );
     cards.push(...generated.races.map((r) => r.card));
   }
+  await refreshHistoryStats(session.db);
   return cards.slice(0, count);
 }
 
@@ -136,10 +137,26 @@ async function main(): Promise<void> {
     interceptors: { activity: [metrics.interceptor()] },
   });
   try {
-    const cards = await seedCards(session, 40);
-    const card = (i: number) => cards[i % cards.length]!;
+    // Every race gets a card of its own: the worker shares one history read between a race's quant and
+    // qual activities for a few seconds (activities/history-loader.ts), so a card run again soon after would
+    // skip its read and flatter the figures.
+    const concurrencies = opts.concurrency.split(',').map(Number);
+    const needed =
+      3 * CONFIGS.length +
+      CONFIGS.length * opts.races +
+      2 * Math.max(5, Math.floor(opts.races / 3)) +
+      concurrencies.reduce((sum, c) => sum + Math.max(16, c * opts.throughputRacesPerSlot), 0) +
+      (opts.scaleOut ? 2 * opts.scaleRaces + 6 : 0);
+    log(`seeding ${needed} synthetic races with their histories...`);
+    const cards = await seedCards(session, needed);
+    let used = 0;
+    const card = (): RaceCard => {
+      const next = cards[used++];
+      if (!next) throw new Error(`bench: more races than the ${cards.length} seeded cards`);
+      return next;
+    };
     log('warming up...');
-    for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session.client, card(i), c.options);
+    for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session.client, card(), c.options);
 
     // Each configuration's races alternate with floor workflows of the same shape and the same activity
     // plan (read from the race's provenance), so race and floor see the same server and the same load.
@@ -155,7 +172,7 @@ async function main(): Promise<void> {
       const stages: StageTimes[] = [];
       const before = metrics.activitySeconds.totals();
       for (let i = 0; i < opts.races; i++) {
-        const r = await timedRace(session.client, card(i), c.options);
+        const r = await timedRace(session.client, card(), c.options);
         lat.push(r.ms);
         plans[c.name] = r.plan;
         stages.push(await stageTimes(session.client.temporal, r.workflowId, r.runId));
@@ -177,14 +194,14 @@ async function main(): Promise<void> {
     const parAgents: number[] = [];
     const n = Math.max(5, Math.floor(opts.races / 3));
     for (let i = 0; i < n; i++) {
-      const s = await timedRace(session.client, card(i), {
+      const s = await timedRace(session.client, card(), {
         sandbox: 'inline',
         qual: 'evidence',
         agentExecution: 'sequential',
       });
       seqRuns.push(s.ms);
       seqAgents.push((await stageTimes(session.client.temporal, s.workflowId, s.runId)).agentsSpan);
-      const p = await timedRace(session.client, card(i), {
+      const p = await timedRace(session.client, card(), {
         sandbox: 'inline',
         qual: 'evidence',
         agentExecution: 'parallel',
@@ -204,7 +221,7 @@ async function main(): Promise<void> {
     for (const c of opts.concurrency.split(',').map(Number)) {
       const count = Math.max(16, c * opts.throughputRacesPerSlot);
       log(`throughput: ${count} races at concurrency ${c} (inline agents)`);
-      const items = Array.from({ length: count }, (_, i) => card(i));
+      const items = Array.from({ length: count }, () => card());
       const lat: number[] = [];
       const r = await withResources(() =>
         pool(
@@ -282,7 +299,7 @@ const SCALE_CONCURRENCY = 32;
  */
 async function scaleOut(
   session: Session,
-  card: (i: number) => RaceCard,
+  card: () => RaceCard,
   races: number,
 ): Promise<Record<string, unknown>> {
   const taskQueue = `bench-scale-${tag}`;
@@ -309,13 +326,13 @@ async function scaleOut(
         );
       const warmups = 2 * count;
       for (let i = 0; i < warmups; i++)
-        await timedRace(client, card(i), { sandbox: 'inline', qual: 'evidence' });
+        await timedRace(client, card(), { sandbox: 'inline', qual: 'evidence' });
       const cpu0 = workers.map((w) => w.cpuSeconds());
       const lat: number[] = [];
       const runIds: string[] = [];
       const t0 = performance.now();
       await pool(
-        Array.from({ length: races }, (_, i) => card(i)),
+        Array.from({ length: races }, () => card()),
         SCALE_CONCURRENCY,
         async (cd) => {
           const r = await timedRace(client, cd, { sandbox: 'inline', qual: 'evidence' });

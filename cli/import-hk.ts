@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { loadEnv } from '../config/env.js';
+import { refreshHistoryStats } from '../db/history.js';
 import { countHkRows, upsertHkRaces } from '../db/hk.js';
 import { createPool } from '../db/pool.js';
 import { readHkRaces, type HkReadSummary } from '../import/hk-reader.js';
@@ -46,6 +47,7 @@ const program = new Command()
         bar.increment(part.length);
       }
       bar.stop();
+      await refreshHistoryStats(db);
       for (const s of summary.skipped) console.log(formatSkipped(s));
       const counts = await countHkRows(db);
       console.log(

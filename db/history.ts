@@ -11,6 +11,15 @@ export interface StoredPastRun {
   run: PastRun;
 }
 
+/**
+ * After a bulk load: fresh planner statistics and a visibility map, so the form counts below run as
+ * index-only scans (db/migrations/1764400000000_history-form-indexes.sql) instead of waiting for
+ * autovacuum to get round to the new rows.
+ */
+export async function refreshHistoryStats(db: Db): Promise<void> {
+  await db.query('VACUUM (ANALYZE) horse_runs');
+}
+
 /** Idempotent: a past run is keyed by (horse, race). */
 export async function upsertPastRuns(db: Db, rows: StoredPastRun[]): Promise<void> {
   const chunk = 500;
