@@ -282,7 +282,8 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${opts.out}`);
-    if (opts.markdown) await writeBenchSection(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), renderMarkdown(result));
+    if (opts.markdown)
+      await writeBenchSection(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), renderMarkdown(result));
     process.stdout.write(`${JSON.stringify({ raceLatencyMs, floorLatencyMs, ratioToFloor }, null, 2)}\n`);
   } finally {
     await session.close();
