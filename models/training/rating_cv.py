@@ -33,6 +33,10 @@ Columns added per rating: <name>_mu, <name>_z (within-field z-score), <name>_gap
 
   nice -n 15 models/training/.venv/bin/python models/training/rating_cv.py --data /work/shared/data/hkracing \
       --matrix data/exp/cut5079.csv --baseline models/quant/features-qf4.json --cut 5079
+
+Shipped: margin0w (m20) with its z, gap, top and sd columns is feature version qf5
+(models/features/margin-rating.ts); `--write-fixture test/unit/models/fixtures/margin-rating.json`
+writes the synthetic season its parity test replays.
 """
 
 import argparse
@@ -198,12 +202,50 @@ def designs():
     ]
 
 
+def write_fixture(path):
+    """A small synthetic season with margin0w (m20) values, for the TypeScript port's parity test
+    (models/features/margin-rating.ts, test/unit/models/margin-rating.test.ts). Missing margins (999 here)
+    are written as null, as import/hk-reader.ts reads them."""
+    rng = np.random.default_rng(5)
+    horses = [f"h{i}" for i in range(9)]
+    day = datetime.date(2018, 1, 1)
+    races = []
+    for rid in range(70):
+        day += datetime.timedelta(days=int(rng.choice([1, 3, 14, 40, 200, 500], p=[0.3, 0.3, 0.2, 0.1, 0.07, 0.03])))
+        n = int(rng.integers(2, 8))
+        field = list(rng.choice(horses, size=n, replace=False))
+        lengths = [0.0] + [float(np.round(rng.uniform(0, 35) * 4) / 4) for _ in range(n - 1)]
+        for i in range(1, n):
+            u = rng.uniform()
+            lengths[i] = 999.0 if u < 0.08 else -0.5 if u < 0.12 else lengths[i]
+        order = rng.permutation(n)
+        runs = [(field[i], int(order[i]) + 1, lengths[i], 5.0) for i in range(n)]
+        races.append((rid, day, float(rng.choice([1000, 1200, 1650, 2000])), runs))
+    rt = Rating("m20", "margin0w", prior_var=4.0, drift=2.0, noise=4.0, clip=10.0, window=20)
+    cols = rating_columns(races, [rt])
+    out = []
+    for rid, d, dist, runs in races:
+        out.append({
+            "raceId": str(rid), "date": d.isoformat(), "distanceM": int(dist),
+            "runners": [
+                {"horseId": h, "lengthsBehind": None if lb >= 999 else lb,
+                 **{k: cols[(rid, h)][f"m20_{k}"] for k in ("mu", "sd", "z", "gap", "top")}}
+                for h, _res, lb, _odds in runs
+            ],
+        })
+    with open(path, "w") as fh:
+        json.dump({"design": "margin0w prior_var 4, drift 2, noise 4, clip 10, window 20", "races": out}, fh, indent=1)
+        fh.write("\n")
+    print(f"wrote {path}: {len(out)} races")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--matrix", required=True)
-    ap.add_argument("--baseline", required=True)
-    ap.add_argument("--cut", type=int, required=True, help="races at or after this race_id are never read")
+    ap.add_argument("--write-fixture", default="", help="write the TypeScript parity fixture to this file and stop")
+    ap.add_argument("--data")
+    ap.add_argument("--matrix")
+    ap.add_argument("--baseline")
+    ap.add_argument("--cut", type=int, help="races at or after this race_id are never read")
     ap.add_argument("--variant", action="append", default=None, help="label=col,col (added to the baseline)")
     ap.add_argument("--from-race-id", type=int, default=1500)
     ap.add_argument("--blocks", type=int, default=4)
@@ -215,6 +257,11 @@ def main():
     ap.add_argument("--log", default="results/experiments.jsonl")
     ap.add_argument("--compare", action="append", default=[], help="a,b: also print variant a against variant b (paired SE)")
     args = ap.parse_args()
+    if args.write_fixture:
+        write_fixture(args.write_fixture)
+        return
+    if not (args.data and args.matrix and args.baseline and args.cut):
+        ap.error("--data, --matrix, --baseline and --cut are required")
     LGBM_FIXED["num_threads"] = 1
 
     started = time.time()
