@@ -2,6 +2,7 @@
  * The simulated past: meetings before race day at which the population races, so every runner on
  * today's cards arrives with HK-like form lines and jockeys and trainers with season records.
  */
+import { fieldBehindPerKm } from '../models/features/margin-rating.js';
 import type { PastRun, PersonForm } from '../schemas/history.js';
 import { meetingConditions, raceConditions, winnerTime, type Venue } from './course.js';
 import { formField } from './field.js';
@@ -100,6 +101,10 @@ export function simulatePast(rng: Rng, pop: Population, meetings: readonly Meeti
         winnerTimeS,
       );
       const date = isoDate(m.day);
+      const fieldMean = fieldBehindPerKm(
+        outcome.map((o) => o.lengthsBehind),
+        race.distanceM,
+      );
       field.forEach((e, i) => {
         const o = outcome[i];
         if (!o) return;
@@ -126,6 +131,7 @@ export function simulatePast(rng: Rng, pop: Population, meetings: readonly Meeti
           trainerId: e.trainer.id,
           gear: e.gear,
           positionCalls: o.positionCalls,
+          fieldBehindPerKm: fieldMean,
         };
         const list = runs.get(e.horse.id) ?? [];
         list.push(run);

@@ -32,6 +32,12 @@ export const PastRunSchema = z.object({
   positionCalls: z.array(z.number()),
   /** The runner's own time for each section in seconds, earliest first (absent where not recorded). */
   sectionalTimesS: z.array(z.number()).optional(),
+  /**
+   * Mean over that race's runners of lengths behind per km, each clipped to [0, 10] (a runner with no
+   * margin counts as 10): what the qf5 margin rating compares the horse's own margin with. Optional so
+   * rows stored before qf5 still parse (the rating skips such runs); `npm run import` refills it.
+   */
+  fieldBehindPerKm: z.number().optional(),
 });
 export type PastRun = z.infer<typeof PastRunSchema>;
 

@@ -4,8 +4,9 @@
  * they were trained on and the scorer refuses a mismatch. Jockey/trainer form, running style, the pace
  * map and going/distance win/place records are deliberately absent: they are the qualitative analyst's
  * evidence, and fusion must not count them twice (qf4's speed figure at the trip is a time, not a record).
+ * qf5 adds the per-horse margin rating (models/features/margin-rating.ts).
  */
-export const FEATURE_VERSION = 'qf4';
+export const FEATURE_VERSION = 'qf5';
 
 export const FEATURE_DEFINITIONS = [
   {
@@ -150,6 +151,18 @@ export const FEATURE_DEFINITIONS = [
   },
   { name: 'h2h_meetings', meaning: "ln(1 + past races shared with today's rivals, counted per rival)" },
   { name: 'speed_fig_best_at_trip_z', meaning: 'speed_fig_best_at_trip as a z-score within this field' },
+  {
+    name: 'margin_rating_z',
+    meaning:
+      "per-horse margin rating as a z-score within this field (sd floored at 1e-3). The rating: a Kalman filter (prior mean 0, variance 4; noise 4; variance + 2 per year between runs, capped at 4) over the horse's last 20 runs, oldest first, observing (field mean - own) lengths behind per km, each clipped to [0, 10], non-finishers 10; past runs stored without the field mean (before qf5) are skipped, so a horse with none keeps the prior",
+  },
+  { name: 'margin_rating_gap', meaning: 'margin rating minus its field mean (lengths per km)' },
+  { name: 'margin_rating_top', meaning: "margin rating minus the best rival's; 0 in a field of one" },
+  {
+    name: 'margin_rating_sd',
+    meaning:
+      'posterior sd of the margin rating: 2 with no usable run, smaller with more and more recent runs',
+  },
 ] as const;
 
 export type FeatureName = (typeof FEATURE_DEFINITIONS)[number]['name'];

@@ -1,6 +1,7 @@
 import type { PastRun, RunnerHistory } from '../../schemas/history.js';
 import { activeRunners, type RaceCard, type Runner } from '../../schemas/race-card.js';
 import { FEATURE_NAMES, FEATURE_VERSION, type FeatureName } from './definitions.js';
+import { marginColumns } from './margin-rating.js';
 import { drawBias, parFor, type SpeedPars } from './pars.js';
 
 export interface QuantFeatures {
@@ -193,6 +194,11 @@ function runnerFeatures(
     ln_odds_mean3_z: 0,
     early_pct_mean3_z: 0,
     speed_fig_best_at_trip_z: 0,
+    // Filled in by buildQuantFeatures from the whole field's margin ratings.
+    margin_rating_z: 0,
+    margin_rating_gap: 0,
+    margin_rating_top: 0,
+    margin_rating_sd: 0,
   };
 }
 
@@ -267,6 +273,16 @@ export function buildQuantFeatures(
     runners.map((r) => histories.get(r.horseId)?.runs ?? []),
   );
   for (const [from, to] of Z_FEATURES) withinRaceZ(values, from, to);
+  const margin = marginColumns(
+    runners.map((r) => histories.get(r.horseId)?.runs ?? []),
+    card.meeting.date,
+  );
+  values.forEach((v, i) => {
+    v.margin_rating_z = margin.z[i] as number;
+    v.margin_rating_gap = margin.gap[i] as number;
+    v.margin_rating_top = margin.top[i] as number;
+    v.margin_rating_sd = margin.sd[i] as number;
+  });
   const rows = values.map((v) => Float32Array.from(FEATURE_NAMES, (name) => v[name]));
   return { names: [...FEATURE_NAMES], rows, version: FEATURE_VERSION };
 }

@@ -1,4 +1,5 @@
 import type { PastRun } from '../../schemas/history.js';
+import { fieldBehindPerKm } from '../features/margin-rating.js';
 import type { HkRace } from './types.js';
 
 export interface HkPastRun {
@@ -16,6 +17,11 @@ export function pastRunsOf({ card, outcome }: HkRace): HkPastRun[] {
   const fieldSize = card.runners.filter((r) => !r.scratched).length;
   const placedCutoff = fieldSize >= 7 ? 3 : fieldSize >= 4 ? 2 : 1;
   const resultById = new Map(outcome.results.map((r) => [r.horseId, r]));
+  const finishers = card.runners.flatMap((runner) => {
+    const res = resultById.get(runner.horseId);
+    return runner.scratched || !res ? [] : [res.lengthsBehind];
+  });
+  const field = finishers.length > 0 ? fieldBehindPerKm(finishers, card.distanceM) : undefined;
   return card.runners.flatMap((runner) => {
     const res = resultById.get(runner.horseId);
     if (runner.scratched || !res) return [];
@@ -43,6 +49,7 @@ export function pastRunsOf({ card, outcome }: HkRace): HkPastRun[] {
       gear: runner.gear ?? null,
       positionCalls: res.positionCalls,
       sectionalTimesS: res.sectionalTimesS,
+      ...(field !== undefined ? { fieldBehindPerKm: field } : {}),
     };
     return [{ horseId: runner.horseId, run, placed: res.position !== null && res.position <= placedCutoff }];
   });

@@ -88,6 +88,14 @@ def main():
     names, race, _horse, won, _odds, X_all = read_matrix(args.matrix)
     with open(args.baseline) as fh:
         baseline = [f["name"] for f in json.load(fh)["features"]]
+    variants = [("baseline", baseline)] + [parse_variant(v, baseline, names) for v in args.variant]
+    run_variants(variants, names, race, won, X_all, args, os.path.basename(args.matrix))
+
+
+def run_variants(variants, names, race, won, X_all, args, source):
+    """Scores each (label, columns) variant by the forward-chained blocks (the first is the baseline), prints
+    a line per variant and appends it to args.log. args carries from_race_id, blocks, seeds, rounds, log.
+    Returns the scored races' ids (one per race) and each variant's per-race log loss."""
     keep = single_winner_mask(race, won)
     race, won, X_all = race[keep], won[keep], X_all[keep]
     ids = np.unique(race[race >= args.from_race_id])
@@ -97,8 +105,7 @@ def main():
     races = Races(race[scored])
     uniform = np.log(races.counts)
 
-    variants = [("baseline", baseline)] + [parse_variant(v, baseline, names) for v in args.variant]
-    base_loss = None
+    base_loss, losses = None, {}
     print(f"{len(ids)} scored races in blocks {blocks}")
     print(f"{'variant':28s} {'n':>3s} {'clogit':>7s} {'lgbm':>7s} {'pool':>7s} {'d pool':>8s} {'SE':>7s}  s")
     for label, cols in variants:
@@ -111,6 +118,7 @@ def main():
         for key, col in (("clogit", s[:, 0]), ("lgbm", s[:, 1]), ("pool", s @ pool)):
             loss = per_race_loss(races.log_softmax(col), y, races)
             r2[key] = float(1 - loss.sum() / uniform.sum())
+        losses[label] = loss
         if base_loss is None:
             base_loss, base_r2 = loss, r2["pool"]
         diff = loss - base_loss
@@ -122,7 +130,7 @@ def main():
         entry = {
             "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "kind": "feature-cv",
-            "data": {"source": os.path.basename(args.matrix), "trainUntilRaceId": int(race.max()) + 1, "trainingRaces": int(len(np.unique(race))), "scoredFrom": edges[0], "scoredTo": edges[-1] - 1},
+            "data": {"source": source, "trainUntilRaceId": int(race.max()) + 1, "trainingRaces": int(len(np.unique(race))), "scoredFrom": edges[0], "scoredTo": edges[-1] - 1},
             "params": {"variant": label, "features": ",".join(cols), "blocks": args.blocks, "seeds": args.seeds, "rounds": args.rounds, "l2": L2, "lgbm": json.dumps(LGBM_PARAMS)},
             "cv": {"quantPseudoR2": r2["pool"], "clogitPseudoR2": r2["clogit"], "lgbmPseudoR2": r2["lgbm"], "deltaVsBaseline": d_r2, "deltaSE": se, "baselinePseudoR2": base_r2},
             "seconds": round(secs, 2),
@@ -130,6 +138,7 @@ def main():
         if args.log:
             with open(args.log, "a") as fh:
                 fh.write(json.dumps(entry) + "\n")
+    return race[scored][races.starts], losses
 
 
 if __name__ == "__main__":
