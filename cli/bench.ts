@@ -57,6 +57,8 @@ const opts = program.opts<{
 }>();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+const WARMUP_RACES = 3;
+
 const CONFIGS: Array<{ name: string; options: Partial<RaceOptions> }> = [
   { name: 'evidence-qual + inline agents', options: { sandbox: 'inline', qual: 'evidence' } },
   { name: 'evidence-qual + process-sandboxed agents', options: { sandbox: 'process', qual: 'evidence' } },
@@ -141,12 +143,14 @@ async function main(): Promise<void> {
     // qual activities for a few seconds (activities/history-loader.ts), so a card run again soon after would
     // skip its read and flatter the figures.
     const concurrencies = opts.concurrency.split(',').map(Number);
+    const seqParRaces = Math.max(5, Math.floor(opts.races / 3));
+    const throughputRaces = (c: number) => Math.max(16, c * opts.throughputRacesPerSlot);
     const needed =
-      3 * CONFIGS.length +
+      WARMUP_RACES * CONFIGS.length +
       CONFIGS.length * opts.races +
-      2 * Math.max(5, Math.floor(opts.races / 3)) +
-      concurrencies.reduce((sum, c) => sum + Math.max(16, c * opts.throughputRacesPerSlot), 0) +
-      (opts.scaleOut ? 2 * opts.scaleRaces + 6 : 0);
+      2 * seqParRaces +
+      concurrencies.reduce((sum, c) => sum + throughputRaces(c), 0) +
+      (opts.scaleOut ? scaleOutRaces(opts.scaleRaces) : 0);
     log(`seeding ${needed} synthetic races with their histories...`);
     const cards = await seedCards(session, needed);
     let used = 0;
@@ -156,7 +160,8 @@ async function main(): Promise<void> {
       return next;
     };
     log('warming up...');
-    for (const c of CONFIGS) for (let i = 0; i < 3; i++) await timedRace(session.client, card(), c.options);
+    for (const c of CONFIGS)
+      for (let i = 0; i < WARMUP_RACES; i++) await timedRace(session.client, card(), c.options);
 
     // Each configuration's races alternate with floor workflows of the same shape and the same activity
     // plan (read from the race's provenance), so race and floor see the same server and the same load.
@@ -192,7 +197,7 @@ async function main(): Promise<void> {
     const parRuns: number[] = [];
     const seqAgents: number[] = [];
     const parAgents: number[] = [];
-    const n = Math.max(5, Math.floor(opts.races / 3));
+    const n = seqParRaces;
     for (let i = 0; i < n; i++) {
       const s = await timedRace(session.client, card(), {
         sandbox: 'inline',
@@ -218,8 +223,8 @@ async function main(): Promise<void> {
     };
 
     const throughput = [];
-    for (const c of opts.concurrency.split(',').map(Number)) {
-      const count = Math.max(16, c * opts.throughputRacesPerSlot);
+    for (const c of concurrencies) {
+      const count = throughputRaces(c);
       log(`throughput: ${count} races at concurrency ${c} (inline agents)`);
       const items = Array.from({ length: count }, () => card());
       const lat: number[] = [];
@@ -291,6 +296,11 @@ async function main(): Promise<void> {
 }
 
 const SCALE_CONCURRENCY = 32;
+const SCALE_WARMUPS_PER_WORKER = 2;
+const WORKER_COUNTS = [1, 2];
+/** Races the scale-out run takes: `races` per worker-process count, plus each count's warm-ups. */
+const scaleOutRaces = (races: number) =>
+  WORKER_COUNTS.reduce((sum, count) => sum + races + SCALE_WARMUPS_PER_WORKER * count, 0);
 
 /**
  * The same races at concurrency 32 on one and then on two `cli/worker.ts` processes polling one task queue
@@ -313,7 +323,7 @@ async function scaleOut(
     taskQueue,
   });
   const rows = [];
-  for (const count of [1, 2]) {
+  for (const count of WORKER_COUNTS) {
     log(`scale-out: ${races} races at concurrency ${SCALE_CONCURRENCY} on ${count} worker process(es)`);
     const workers: BenchWorker[] = [];
     try {
@@ -325,7 +335,7 @@ async function scaleOut(
             taskQueue,
           }),
         );
-      const warmups = 2 * count;
+      const warmups = SCALE_WARMUPS_PER_WORKER * count;
       for (let i = 0; i < warmups; i++)
         await timedRace(client, card(), { sandbox: 'inline', qual: 'evidence' });
       const cpu0 = workers.map((w) => w.cpuSeconds());

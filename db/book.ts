@@ -185,11 +185,6 @@ export async function placeRaceBetsIn(
   return { placed: bets.length, replaced };
 }
 
-/** placeRaceBetsIn in a transaction of its own. */
-export function placeRaceBets(db: Db, result: RaceResult, policy: Policy): Promise<Placement> {
-  return inTransaction(db, (c) => placeRaceBetsIn(c, result, policy));
-}
-
 /**
  * Settles every live bet of the race on its official result, in one transaction. Sending the same
  * result again changes nothing; a corrected result reverses each changed settlement with a ledger row

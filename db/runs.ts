@@ -85,7 +85,6 @@ export async function writeResult(
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (run_id) DO UPDATE SET degraded = EXCLUDED.degraded, model_version = EXCLUDED.model_version, result = EXCLUDED.result,
          agent_input = EXCLUDED.agent_input, calibration_version = EXCLUDED.calibration_version
-       RETURNING run_id
      ), runners AS (
        INSERT INTO runner_predictions (run_id, horse_id, horse_no, win_prob_base, win_prob_model, win_prob_final, place_prob,
          fair_odds, market_odds, edge, stake, flags, betting_interest)
