@@ -5,6 +5,8 @@ import { connectTemporal, type TemporalConnectOptions } from '../config/temporal
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../schemas/constants.js';
 
 const WORKFLOWS_PATH = path.join(import.meta.dirname, '..', 'workflows', 'index.ts');
+/** Loaded by the worker for activities and bundled into the workflow code (worker/payload-converter.ts). */
+const PAYLOAD_CONVERTER_PATH = path.join(import.meta.dirname, 'payload-converter.ts');
 
 /** The server as TemporalConnection.connectOptions() gives it (address, TLS, API key), plus the worker's own. */
 export interface RaceWorkerOptions extends TemporalConnectOptions {
@@ -40,10 +42,12 @@ export async function createRaceWorker(
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: opts.activities ?? createActivities(opts.deps),
+    // A prebuilt bundle must be built with the same converter (writeWorkflowBundle, the test stack do).
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 64,
     ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
   });
   return { worker, connection };
 }
 
-export { WORKFLOWS_PATH };
+export { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH };

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from './create-worker.js';
+import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from './create-worker.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
@@ -10,17 +10,21 @@ export const WORKFLOW_BUNDLE_PATH = path.join(ROOT, 'dist', 'workflow-bundle.js'
 
 /**
  * What goes into the bundle: the workflows, the schemas they import (activity imports are types
- * only) and the lock file that pins the Temporal SDK bundled with them.
+ * only), the payload converter and the lock file that pins the Temporal SDK bundled with them.
  */
 export const WORKFLOW_SOURCES = [
   path.join(ROOT, 'workflows'),
   path.join(ROOT, 'schemas'),
+  PAYLOAD_CONVERTER_PATH,
   path.join(ROOT, 'package-lock.json'),
 ];
 
 /** Bundles the workflows the way Worker.create would at start, and writes the code to outPath. */
 export async function writeWorkflowBundle(outPath = WORKFLOW_BUNDLE_PATH): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+  });
   mkdirSync(path.dirname(outPath), { recursive: true });
   writeFileSync(outPath, code);
 }

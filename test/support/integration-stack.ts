@@ -14,7 +14,7 @@ import { freePort } from '../../stack/net.js';
 import { addSearchAttributes } from '../../stack/index.js';
 import { resolveTemporalBinary } from '../../stack/temporal-binary.js';
 import { startTemporalDevServer } from '../../stack/temporal-dev-server.js';
-import { createRaceWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { createRaceWorker, PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { buildActivityDeps, type WorkerDeps } from '../../worker/deps.js';
 import { installRuntime } from '../../worker/runtime.js';
 import { faultyActivities, type AgentFaults } from './agent-faults.js';
@@ -129,6 +129,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const pool = db;
   bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   const env = loadEnv({
