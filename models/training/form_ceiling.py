@@ -13,12 +13,22 @@ dropped while parsing), walks races in race_id order, and for each runner comput
 today's card and (ii) state built from races with a smaller race_id only; the state takes a race's
 results after all its runners have been scored. Priors are fixed constants, so nothing is estimated.
 
+  mkdir -p data/exp
   npx tsx models/training/dump-features.ts --data ../shared/data/hkracing --cut 5079 --out data/exp/cut5079.csv
   models/training/.venv/bin/python models/training/form_ceiling.py --data ../shared/data/hkracing --cut 5079 \
-      data/exp/cut5079.csv data/exp/cut5079_form.csv
-  models/training/.venv/bin/python models/training/feature_cv.py --matrix data/exp/cut5079_form.csv \
+      data/exp/cut5079.csv data/exp/cut5079_extra.csv
+  models/training/.venv/bin/python models/training/feature_cv.py --matrix data/exp/cut5079_extra.csv \
       --baseline models/quant/features-qf5.json --from-race-id 1500 --blocks 4 --seeds 3 \
-      --variant 'jockey-trainer=+jockey_win_all_z,+jockey_win_365_z,...'   (the README lists the variants)
+      --variant "+gear=$GEAR" --variant '+weight-vs-rating=+wvr_resid' --variant "+other-horse=$OTHER" \
+      --variant "(b) +horse-all=$GEAR,+wvr_resid,$OTHER" --variant "(c) +jockey/trainer=$FORM" \
+      --variant "+all=$GEAR,+wvr_resid,$OTHER,$FORM"
+
+with
+  GEAR=+gear_any,+gear_count,+gear_first,+gear_changed,+gear_removed,+gear_blinkers_first,+gear_tongue_tie
+  OTHER=+rating_band_pos,+rating_below_peak,+weight_body_ratio,+log_prize_per_run,+class_drop_mean4,+declared_weight_z,+age_z
+  FORM=+jockey_win_all_z,+jockey_win_365_z,+jockey_place_all_z,+jockey_place_365_z,+trainer_win_all_z,+trainer_win_365_z,
+       +trainer_place_all_z,+trainer_place_365_z,+pair_win_all_z,+pair_win_365_z,+pair_place_all_z,+pair_place_365_z
+(FORM on one line). Those are the README's table rows, written to --log (results/experiments.jsonl).
 """
 
 import argparse
