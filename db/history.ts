@@ -12,12 +12,13 @@ export interface StoredPastRun {
 }
 
 /**
- * After a bulk load: fresh planner statistics and a visibility map, so the form counts below run as
- * index-only scans (db/migrations/1764400000000_history-form-indexes.sql) instead of waiting for
- * autovacuum to get round to the new rows.
+ * After a bulk load: fresh planner statistics and a visibility map, so the history reads below run as
+ * index-only scans (db/migrations/1764400000000_history-form-indexes.sql, and the daily form aggregate
+ * of 1764500000000_person-form-daily.sql) instead of waiting for autovacuum to get round to the new rows.
  */
 export async function refreshHistoryStats(db: Db): Promise<void> {
   await db.query('VACUUM (ANALYZE) horse_runs');
+  await db.query('VACUUM (ANALYZE) person_form_daily');
 }
 
 /** Idempotent: a past run is keyed by (horse, race). */
@@ -51,12 +52,14 @@ async function personForm(
   ids: string[],
   before: string,
 ): Promise<Map<string, PersonForm>> {
+  // From the per-day aggregate a trigger keeps (db/migrations/1764500000000_person-form-daily.sql): a sum
+  // over at most a year of race days per person, however often the store's people ride.
   const { rows } = await db.query<{ id: string; rides: string; wins: string; places: string }>(
-    `SELECT ${column} AS id, count(*) AS rides, count(*) FILTER (WHERE won) AS wins, count(*) FILTER (WHERE placed) AS places
-       FROM horse_runs
-      WHERE ${column} = ANY($1::text[]) AND race_date < $2::date AND race_date >= $2::date - $3::int
-      GROUP BY ${column}`,
-    [ids, before, PERSON_FORM_WINDOW_DAYS],
+    `SELECT person_id AS id, sum(rides) AS rides, sum(wins) AS wins, sum(places) AS places
+       FROM person_form_daily
+      WHERE role = $4 AND person_id = ANY($1::text[]) AND race_date < $2::date AND race_date >= $2::date - $3::int
+      GROUP BY person_id HAVING sum(rides) > 0`,
+    [ids, before, PERSON_FORM_WINDOW_DAYS, column === 'jockey_id' ? 'jockey' : 'trainer'],
   );
   return new Map(
     rows.map((r) => [r.id, { rides: Number(r.rides), wins: Number(r.wins), places: Number(r.places) }]),
