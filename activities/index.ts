@@ -15,10 +15,11 @@ import { createSynthesisActivities } from './synthesis.js';
 
 /** Every activity, built from injected dependencies so tests can swap any of them. */
 export function createActivities(deps: ActivityDeps) {
-  // One history loader for both analyses, so a race's quant and qual share one read on this worker.
+  // One history loader for both analyses, so a race's quant and qual share one read on this worker;
+  // recording the run starts it.
   const histories = createHistoryLoader(deps.db);
   return {
-    ...createRecordActivities(deps),
+    ...createRecordActivities(deps, histories),
     ...createQuantActivities(deps, histories),
     ...createQualActivities(deps, histories),
     ...createAgentActivities(deps),

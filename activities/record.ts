@@ -2,15 +2,22 @@ import { markRunFailed, recordRun } from '../db/runs.js';
 import type { ResolvedRun } from '../schemas/activity-placement.js';
 import { RaceCardSchema, type RaceCard } from '../schemas/race-card.js';
 import type { RaceOptions } from '../schemas/workflow-input.js';
-import type { ActivityDeps } from './ports.js';
+import type { ActivityDeps, Histories } from './ports.js';
 import { currentRunKey } from './run-key.js';
 
-export function createRecordActivities({
-  db,
-  calibration,
-  defaultSandbox,
-  llmAnalyst,
-}: Pick<ActivityDeps, 'db' | 'calibration' | 'defaultSandbox' | 'llmAnalyst'>) {
+/**
+ * `prefetch` starts the race's history read (the loader quant and qual share) while the run is being
+ * recorded: the read overlaps the insert and the hop to the analyses instead of following them.
+ */
+export function createRecordActivities(
+  {
+    db,
+    calibration,
+    defaultSandbox,
+    llmAnalyst,
+  }: Pick<ActivityDeps, 'db' | 'calibration' | 'defaultSandbox' | 'llmAnalyst'>,
+  prefetch?: (card: RaceCard) => Promise<Histories>,
+) {
   return {
     /**
      * Records the run and pins the calibration version the whole race will use, so a promotion
@@ -22,7 +29,10 @@ export function createRecordActivities({
       card: RaceCard,
       options: Pick<RaceOptions, 'sandbox' | 'qual'>,
     ): Promise<{ calibrationVersion: string; resolved: ResolvedRun }> {
-      await recordRun(db, currentRunKey(), RaceCardSchema.parse(card), options);
+      const parsed = RaceCardSchema.parse(card);
+      // Not awaited: a failed read is forgotten by the loader and the analyses read again (and report it).
+      prefetch?.(parsed).catch(() => undefined);
+      await recordRun(db, currentRunKey(), parsed, options);
       const sandbox = options.sandbox === 'default' ? (defaultSandbox ?? 'e2b') : options.sandbox;
       const qual =
         options.qual === 'evidence' || (options.qual === 'auto' && !llmAnalyst) ? 'evidence' : 'llm';

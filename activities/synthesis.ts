@@ -1,6 +1,6 @@
 import { priceInterests, screenAgentOutputs, synthesise, SYNTHESIS_DEFAULTS } from '../agents/index.js';
 import { DEFAULTS } from '../config/defaults.js';
-import type { AgentRun } from '../schemas/agent-run.js';
+import { joinAgentInput, type AgentRun } from '../schemas/agent-run.js';
 import type { AgentInput } from '../schemas/agent.js';
 import type { QualOutput } from '../schemas/qual.js';
 import type { QuantOutput } from '../schemas/quant.js';
@@ -22,7 +22,11 @@ export interface SynthesisRequest {
   card: RaceCard;
   quant: QuantOutput;
   qual: QualOutput;
-  input: AgentInput;
+  /**
+   * The agents' shared input. Rebuilt from quant and qual when absent (joinAgentInput is pure), so the
+   * workflow need not carry its 8 KB a second time; histories written before that still send it.
+   */
+  input?: AgentInput;
   agentRuns: AgentRun[];
   failures: AgentFailure[];
   /** Unset: the worker's settings (ActivityDeps.raceDefaults). */
@@ -56,8 +60,9 @@ export function createSynthesisActivities({
       // The agents' outputs cross a boundary here (workflow history): checked once, and an output that
       // breaks the schema counts as a failed agent, as in the library's own synthesis checks.
       const screened = screenAgentOutputs(req.agentRuns.map((a) => a.output));
+      const input = req.input ?? joinAgentInput(req.quant, req.qual);
       const fused = synthesise({
-        input: req.input,
+        input,
         agentOutputs: screened.valid,
         failures: [...req.failures, ...screened.failures],
         marketOdds,
@@ -113,7 +118,7 @@ export function createSynthesisActivities({
         workflowId,
         runId,
         degraded: fused.degraded,
-        placesPaid: req.input.placesPaid,
+        placesPaid: input.placesPaid,
         runners: priced,
         interests,
         synthesis: fused.summary,

@@ -158,7 +158,6 @@ export async function raceWorkflow(raw: RaceWorkflowInput): Promise<RaceResult> 
       card,
       quant,
       qual,
-      input,
       agentRuns,
       failures,
       quorum: options.quorum,
